@@ -1,0 +1,251 @@
+import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
+import type { Db, OpenedDatabase } from './open.js'
+import { swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
+
+export type SwarmRowStatus = 'running' | 'stopped' | 'crashed'
+
+export interface SwarmRecord {
+  name: string
+  status: SwarmRowStatus
+  pid: number | null
+  config_path: string | null
+  config: Record<string, unknown> | null
+  log_path: string | null
+  started_at: string | null
+  stopped_at: string | null
+}
+
+export interface QueuedTask {
+  id: number
+  swarm: string
+  agent: string
+  task: string
+  status: 'pending' | 'processed' | 'failed'
+  error: string | null
+  created_at: string
+  processed_at: string | null
+}
+
+export interface SwarmCommand {
+  id: number
+  swarm: string
+  op: string
+  payload: Record<string, unknown>
+  status: 'pending' | 'processed' | 'failed'
+  result: unknown
+  created_at: string
+  processed_at: string | null
+}
+
+export interface OverlayEntry {
+  swarm: string
+  seq: number
+  op: string
+  payload: Record<string, unknown>
+  created_at: string
+}
+
+const now = () => new Date().toISOString()
+
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * The shared view of swarms across processes: the `swarms` rows, the task and
+ * command queues daemons poll, and the runtime-mutation overlays.
+ */
+export class SwarmRegistry {
+  readonly #db: Db
+
+  constructor(database: OpenedDatabase) {
+    this.#db = database.db
+  }
+
+  // ── swarms ────────────────────────────────────────────────────────────────
+
+  register(rec: { name: string; pid?: number | null; configPath?: string | null; config?: Record<string, unknown> | null; logPath?: string | null }): void {
+    const row = {
+      name: rec.name,
+      status: 'running' as const,
+      pid: rec.pid ?? null,
+      configPath: rec.configPath ?? null,
+      config: rec.config ?? null,
+      logPath: rec.logPath ?? null,
+      startedAt: now(),
+      stoppedAt: null,
+    }
+    this.#db.insert(swarms).values(row).onConflictDoUpdate({ target: swarms.name, set: row }).run()
+  }
+
+  /** Marks a running row stopped; only the owner's pid may do so when a pid is given. */
+  markStopped(name: string, pid?: number): void {
+    const where = pid === undefined ? eq(swarms.name, name) : and(eq(swarms.name, name), eq(swarms.pid, pid))
+    this.#db.update(swarms).set({ status: 'stopped', stoppedAt: now() }).where(where).run()
+  }
+
+  /** A `running` row whose process is gone reads as `crashed`. */
+  get(name: string): SwarmRecord | null {
+    const row = this.#db.select().from(swarms).where(eq(swarms.name, name)).get()
+    return row ? this.#present(row) : null
+  }
+
+  list(): SwarmRecord[] {
+    return this.#db.select().from(swarms).orderBy(asc(swarms.name)).all().map((r) => this.#present(r))
+  }
+
+  /** Deletes swarm rows (and, with `purge`, its events, tasks, commands and overlays). */
+  remove(name: string, opts: { purge?: boolean } = {}): boolean {
+    return this.#db.transaction((tx) => {
+      const removed = tx.delete(swarms).where(eq(swarms.name, name)).run().changes > 0
+      if (opts.purge) {
+        tx.run(sql`DELETE FROM events WHERE swarm = ${name}`)
+        tx.delete(tasks).where(eq(tasks.swarm, name)).run()
+        tx.delete(swarmCommands).where(eq(swarmCommands.swarm, name)).run()
+        tx.delete(swarmOverlays).where(eq(swarmOverlays.swarm, name)).run()
+      }
+      return removed
+    })
+  }
+
+  #present(row: typeof swarms.$inferSelect): SwarmRecord {
+    const crashed = row.status === 'running' && row.pid !== null && row.pid !== process.pid && !isPidAlive(row.pid)
+    return {
+      name: row.name,
+      status: crashed ? 'crashed' : row.status,
+      pid: row.pid,
+      config_path: row.configPath,
+      config: row.config,
+      log_path: row.logPath,
+      started_at: row.startedAt,
+      stopped_at: row.stoppedAt,
+    }
+  }
+
+  // ── task queue ────────────────────────────────────────────────────────────
+
+  enqueueTask(swarm: string, agent: string, task: string): QueuedTask {
+    const row = this.#db.insert(tasks).values({ swarm, agent, task, status: 'pending', createdAt: now() }).returning().get()
+    return presentTask(row)
+  }
+
+  pendingTasks(swarm: string, limit = 100): QueuedTask[] {
+    return this.#db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending')))
+      .orderBy(asc(tasks.id))
+      .limit(limit)
+      .all()
+      .map(presentTask)
+  }
+
+  getTask(id: number): QueuedTask | null {
+    const row = this.#db.select().from(tasks).where(eq(tasks.id, id)).get()
+    return row ? presentTask(row) : null
+  }
+
+  finishTask(id: number, outcome: { error?: string } = {}): void {
+    this.#db
+      .update(tasks)
+      .set({ status: outcome.error ? 'failed' : 'processed', error: outcome.error ?? null, processedAt: now() })
+      .where(eq(tasks.id, id))
+      .run()
+  }
+
+  // ── command queue ─────────────────────────────────────────────────────────
+
+  enqueueCommand(swarm: string, op: string, payload: Record<string, unknown>): SwarmCommand {
+    const row = this.#db.insert(swarmCommands).values({ swarm, op, payload, status: 'pending', createdAt: now() }).returning().get()
+    return presentCommand(row)
+  }
+
+  pendingCommands(swarm: string, limit = 100): SwarmCommand[] {
+    return this.#db
+      .select()
+      .from(swarmCommands)
+      .where(and(eq(swarmCommands.swarm, swarm), eq(swarmCommands.status, 'pending')))
+      .orderBy(asc(swarmCommands.id))
+      .limit(limit)
+      .all()
+      .map(presentCommand)
+  }
+
+  getCommand(id: number): SwarmCommand | null {
+    const row = this.#db.select().from(swarmCommands).where(eq(swarmCommands.id, id)).get()
+    return row ? presentCommand(row) : null
+  }
+
+  finishCommand(id: number, outcome: { result?: unknown; error?: string }): void {
+    this.#db
+      .update(swarmCommands)
+      .set({
+        status: outcome.error ? 'failed' : 'processed',
+        result: outcome.error ? { error: outcome.error } : (outcome.result ?? null),
+        processedAt: now(),
+      })
+      .where(eq(swarmCommands.id, id))
+      .run()
+  }
+
+  /** Pending commands and tasks of a swarm that is gone will never run. */
+  failPending(swarm: string, reason: string): void {
+    this.#db.transaction((tx) => {
+      tx.update(tasks).set({ status: 'failed', error: reason, processedAt: now() })
+        .where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending'))).run()
+      tx.update(swarmCommands).set({ status: 'failed', result: { error: reason }, processedAt: now() })
+        .where(and(eq(swarmCommands.swarm, swarm), eq(swarmCommands.status, 'pending'))).run()
+    })
+  }
+
+  // ── overlays ──────────────────────────────────────────────────────────────
+
+  appendOverlay(swarm: string, op: string, payload: Record<string, unknown>): OverlayEntry {
+    return this.#db.transaction((tx) => {
+      const last = tx.select({ seq: max(swarmOverlays.seq) }).from(swarmOverlays).where(eq(swarmOverlays.swarm, swarm)).get()
+      const row = { swarm, seq: (last?.seq ?? 0) + 1, op, payload, createdAt: now() }
+      tx.insert(swarmOverlays).values(row).run()
+      return { swarm, seq: row.seq, op, payload, created_at: row.createdAt }
+    })
+  }
+
+  overlay(swarm: string): OverlayEntry[] {
+    return this.#db
+      .select()
+      .from(swarmOverlays)
+      .where(eq(swarmOverlays.swarm, swarm))
+      .orderBy(asc(swarmOverlays.seq))
+      .all()
+      .map((r) => ({ swarm: r.swarm, seq: r.seq, op: r.op, payload: r.payload, created_at: r.createdAt }))
+  }
+
+  clearOverlay(swarm: string): number {
+    return this.#db.delete(swarmOverlays).where(eq(swarmOverlays.swarm, swarm)).run().changes
+  }
+
+  /** Removes every swarm row whose status is in `statuses` (crashed is computed). */
+  removeWhere(statuses: SwarmRowStatus[]): string[] {
+    const doomed = this.list().filter((r) => statuses.includes(r.status)).map((r) => r.name)
+    if (doomed.length) this.#db.delete(swarms).where(inArray(swarms.name, doomed)).run()
+    return doomed
+  }
+}
+
+function presentTask(row: typeof tasks.$inferSelect): QueuedTask {
+  return {
+    id: row.id, swarm: row.swarm, agent: row.agent, task: row.task, status: row.status,
+    error: row.error, created_at: row.createdAt, processed_at: row.processedAt,
+  }
+}
+
+function presentCommand(row: typeof swarmCommands.$inferSelect): SwarmCommand {
+  return {
+    id: row.id, swarm: row.swarm, op: row.op, payload: row.payload, status: row.status,
+    result: row.result, created_at: row.createdAt, processed_at: row.processedAt,
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Every failure the engine reports is a GenswarmsError with a stable `code`
+ * (for programs), an HTTP-ish `statusCode` (for the REST layer) and a `reason`
+ * in the inspected-atom flavour of the original Elixir server (for the
+ * WebSocket API, where it is documented as an opaque diagnostic string).
+ */
+export class GenswarmsError extends Error {
+  readonly code: string
+  readonly statusCode: number
+  readonly reason: string
+  readonly details: unknown
+
+  constructor(code: string, message: string, opts: { statusCode?: number; reason?: string; details?: unknown } = {}) {
+    super(message)
+    this.name = 'GenswarmsError'
+    this.code = code
+    this.statusCode = opts.statusCode ?? 500
+    this.reason = opts.reason ?? message
+    this.details = opts.details
+  }
+}
+
+type ErrorFactory<A extends unknown[]> = ((...args: A) => GenswarmsError) & { code: string }
+
+function define<A extends unknown[]>(
+  code: string,
+  statusCode: number,
+  reason: string | undefined,
+  message: (...args: A) => string,
+): ErrorFactory<A> {
+  const factory = (...args: A) => new GenswarmsError(code, message(...args), { statusCode, reason: reason ?? message(...args) })
+  return Object.assign(factory, { code })
+}
+
+export const errors = {
+  swarmNotFound: define('GS_SWARM_NOT_FOUND', 404, ':not_found', (swarm: string) => `swarm "${swarm}" not found`),
+  swarmAlreadyRunning: define('GS_SWARM_ALREADY_RUNNING', 409, ':already_running', (swarm: string) => `swarm "${swarm}" is already running`),
+  swarmNotRunning: define('GS_SWARM_NOT_RUNNING', 409, ':not_running', (swarm: string) => `swarm "${swarm}" is not running`),
+  agentNotFound: define('GS_AGENT_NOT_FOUND', 404, ':agent_not_found', (swarm: string, agent: string) => `agent "${agent}" not found in swarm "${swarm}"`),
+  invalidRoute: define('GS_INVALID_ROUTE', 400, ':invalid_route', (from: string, to: string, allowed: string[]) =>
+    `no topology edge from "${from}" to "${to}" (allowed targets: ${allowed.length ? allowed.join(', ') : 'none'})`),
+  invalidConfig: define('GS_INVALID_CONFIG', 400, ':invalid_config', (errs: string[]) => `invalid swarm config: ${errs.join('; ')}`),
+  invalidInput: define('GS_INVALID_INPUT', 400, undefined, (message: string) => message),
+  backendStartFailed: define('GS_BACKEND_START_FAILED', 500, ':backend_start_failed', (agent: string, why: string) => `agent "${agent}" failed to start: ${why}`),
+  agentUnavailable: define('GS_AGENT_UNAVAILABLE', 409, ':agent_unavailable', (agent: string, state: string) => `agent "${agent}" cannot take input in state ${state}`),
+  configFile: define('GS_CONFIG_FILE', 400, ':config_file', (message: string) => message),
+  timeout: define('GS_TIMEOUT', 504, ':timeout', (what: string) => `timed out waiting for ${what}`),
+}
+
+/** Attach the validation error list so REST can answer `{valid: false, errors}`. */
+export function invalidConfig(errs: string[]): GenswarmsError {
+  const err = errors.invalidConfig(errs)
+  ;(err as { details: unknown }).details = errs
+  return err
+}
+
+export function isGenswarmsError(err: unknown): err is GenswarmsError {
+  return err instanceof GenswarmsError
+}

@@ -1,0 +1,93 @@
+import type { PubSub } from '../pubsub/index.js'
+import { topics } from '../pubsub/index.js'
+import { categoryFor, levelFor } from './taxonomy.js'
+import type { EventInput, EventStore, SwarmEvent } from './types.js'
+
+/** A PubSub message that accompanies an event (e.g. agent_output on `swarm:S:output`). */
+export interface LiveMessage {
+  topic: string
+  event: string
+  payload: unknown
+}
+
+export interface EventSpineOptions {
+  /**
+   * Remember the ids this process stored so an EventRelay tailing the same
+   * database can skip them (the relay forgets each id once it passes it).
+   */
+  trackOwnIds?: boolean
+  onError?: (err: unknown, event: EventInput) => void
+}
+
+/**
+ * The single entry point for everything observable: `emit` publishes the live
+ * PubSub message (if any) at once, stores the event, and publishes the stored
+ * event on `events:<swarm>` once it has its id. Nothing else writes events.
+ */
+export class EventSpine {
+  readonly store: EventStore
+  readonly #pubsub: PubSub
+  readonly #ownIds: Set<number> | null
+  readonly #onError: (err: unknown, event: EventInput) => void
+  #pending = new Set<Promise<unknown>>()
+
+  constructor(store: EventStore, pubsub: PubSub, opts: EventSpineOptions = {}) {
+    this.store = store
+    this.#pubsub = pubsub
+    this.#ownIds = opts.trackOwnIds ? new Set() : null
+    this.#onError = opts.onError ?? (() => {})
+  }
+
+  /** A live-only change (an agent's state): published, not stored. */
+  publish(live: LiveMessage): void {
+    this.#pubsub.publish(live.topic, live.event, live.payload)
+  }
+
+  emit(input: EventInput, live?: LiveMessage): void {
+    if (live) this.publish(live)
+    const event: Omit<SwarmEvent, 'id'> = {
+      timestamp: input.timestamp ?? new Date().toISOString(),
+      level: input.level ?? levelFor(input.event_type),
+      category: input.category ?? categoryFor(input.event_type),
+      swarm: input.swarm,
+      agent: input.agent ?? null,
+      event_type: input.event_type,
+      message: input.message,
+      metadata: input.metadata ?? {},
+    }
+    let stored: SwarmEvent | Promise<SwarmEvent>
+    try {
+      stored = this.store.persist(event)
+    } catch (err) {
+      this.#onError(err, input)
+      return
+    }
+    if (stored instanceof Promise) {
+      const p = stored.then(
+        (e) => this.#published(e),
+        (err) => this.#onError(err, input),
+      )
+      this.#pending.add(p)
+      void p.finally(() => this.#pending.delete(p))
+    } else {
+      this.#published(stored)
+    }
+  }
+
+  #published(event: SwarmEvent): void {
+    this.#ownIds?.add(event.id)
+    if (event.swarm !== null) this.#pubsub.publish(topics.events(event.swarm), 'event', event)
+  }
+
+  /** True once for each id this process stored (the relay's de-duplication). */
+  claimOwn(id: number): boolean {
+    return this.#ownIds?.delete(id) ?? false
+  }
+
+  /** Resolves when every event emitted so far is stored and published. */
+  async settle(): Promise<void> {
+    const flush = (this.store as { flush?: () => Promise<void> }).flush
+    if (flush) await flush.call(this.store)
+    await Promise.all([...this.#pending])
+  }
+}

@@ -1,0 +1,43 @@
+/** The one place that knows the event vocabulary: levels, categories, types. */
+
+export const LEVELS = ['debug', 'info', 'warning', 'error'] as const
+export type Level = (typeof LEVELS)[number]
+
+export const CATEGORIES = ['swarm', 'agent', 'object', 'routing', 'backend', 'system'] as const
+export type Category = (typeof CATEGORIES)[number]
+
+export const EVENT_TYPES = {
+  swarm: ['swarm_started', 'swarm_stopped', 'topology_changed'],
+  agent: [
+    'agent_started', 'agent_stopped', 'agent_error', 'agent_added', 'agent_removed',
+    'task_sent', 'message_delivered', 'agent_output', 'inbox_full',
+  ],
+  object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed'],
+  routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],
+  backend: ['backend_stderr', 'backend_exit'],
+  system: ['task_queued', 'task_failed', 'command_failed', 'daemon_started', 'daemon_stopped'],
+} as const satisfies Record<Category, readonly string[]>
+
+export type EventType = (typeof EVENT_TYPES)[Category][number]
+
+const categoryByType = new Map<string, Category>()
+for (const category of CATEGORIES) for (const type of EVENT_TYPES[category]) categoryByType.set(type, category)
+
+export function categoryFor(eventType: string): Category {
+  return categoryByType.get(eventType) ?? 'system'
+}
+
+/** SPEC §6: error/failed → error; invalid/not_found/full → warning; else info. */
+export function levelFor(eventType: string): Level {
+  if (/error|failed/.test(eventType)) return 'error'
+  if (/invalid|not_found|full/.test(eventType)) return 'warning'
+  return 'info'
+}
+
+export function isLevel(value: unknown): value is Level {
+  return typeof value === 'string' && (LEVELS as readonly string[]).includes(value)
+}
+
+export function isCategory(value: unknown): value is Category {
+  return typeof value === 'string' && (CATEGORIES as readonly string[]).includes(value)
+}
