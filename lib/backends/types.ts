@@ -1,0 +1,40 @@
+/** What an agent receives (SPEC §5, sent to local programs as one JSON line). */
+export type AgentInput =
+  | { type: 'task'; content: string; from: string }
+  | { type: 'message'; content: string; from: string }
+
+/** What a backend reports back. `status idle` ends a turn. */
+export type BackendOutput =
+  | { type: 'output'; content: string }
+  | { type: 'send'; to: string; content: string }
+  | { type: 'broadcast'; content: string }
+  | { type: 'status'; state: string }
+  | { type: 'stderr'; line: string }
+  /** the backend died on its own (never reported for a requested stop) */
+  | { type: 'exit'; code: number | null; signal: string | null }
+
+export interface BackendHealth {
+  alive: boolean
+  pid?: number
+}
+
+export interface AgentIdentity {
+  agent: string
+  swarm: string
+  skills: string[]
+  model?: string
+}
+
+/**
+ * The interface every backend implements. `start` resolves once the backend
+ * can take input (or rejects with a readable reason); `stop` resolves once
+ * everything it started is gone.
+ */
+export interface AgentBackend {
+  readonly kind: string
+  start(): Promise<void>
+  stop(): Promise<void>
+  sendInput(input: AgentInput): void
+  health(): BackendHealth
+  onOutput(listener: (output: BackendOutput) => void): void
+}

@@ -1,0 +1,236 @@
+import type { AgentInput } from '../backends/index.js'
+import { SYSTEM_OBJECTS, type AgentSpec, type ObjectSpec, type SwarmConfig } from '../config/types.js'
+import { errors } from '../errors.js'
+import type { EventSpine } from '../events/spine.js'
+import type { EventInput } from '../events/types.js'
+import { topics } from '../pubsub/index.js'
+import { AgentRuntime, type AgentHost } from './agent.js'
+import { parseOutput } from './output-parser.js'
+import { Router, type RouterHost } from './router.js'
+import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
+
+const ORCHESTRATOR = 'orchestrator'
+const preview = (text: string, n = 200) => (text.length > n ? `${text.slice(0, n)}…` : text)
+
+/**
+ * One running swarm: its agents, objects and router. Every observable change
+ * is emitted here, through the spine, exactly once.
+ */
+export class Swarm implements AgentHost, RouterHost {
+  readonly swarm: string
+  readonly startedAt = new Date().toISOString()
+  readonly configPath: string | null
+  readonly router: Router
+  readonly agents = new Map<string, AgentRuntime>()
+  readonly objects = new Map<string, ObjectSpec>()
+  readonly #spine: EventSpine
+
+  constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null) {
+    this.swarm = config.name
+    this.configPath = configPath
+    this.#spine = spine
+    for (const spec of config.agents) this.agents.set(spec.name, new AgentRuntime(spec, this.swarm, this))
+    for (const object of config.objects) this.objects.set(object.name, object)
+    this.router = new Router(this, config.topology)
+  }
+
+  /** Starts every agent; those that fail are left in `error` and named in the result. */
+  async start(): Promise<{ failed: { agent: string; reason: string }[] }> {
+    const results = await Promise.allSettled([...this.agents.values()].map((a) => this.#startAgent(a)))
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ agent: [...this.agents.keys()][i]!, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
+    )
+    const partial = failed.length > 0
+    this.#emit(
+      {
+        event_type: 'swarm_started',
+        message: partial ? `swarm ${this.swarm} started; failed agents: ${failed.map((f) => f.agent).join(', ')}` : `swarm ${this.swarm} started`,
+        ...(partial ? { level: 'warning' as const } : {}),
+        metadata: { agents: [...this.agents.keys()], failed },
+      },
+      { topic: topics.swarm(this.swarm), event: 'swarm_started', payload: { status: 'running' } },
+    )
+    return { failed }
+  }
+
+  async #startAgent(agent: AgentRuntime): Promise<void> {
+    try {
+      await agent.start()
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} failed to start: ${reason}`, metadata: { reason } })
+      throw errors.backendStartFailed(agent.name, reason)
+    }
+    this.#emit({ event_type: 'agent_started', agent: agent.name, message: `agent ${agent.name} started (${agent.backendKind})`, metadata: { backend: agent.backendKind, pid: agent.pid } })
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.agents.values()].map((a) => this.#stopAgent(a)))
+    this.#emit({ event_type: 'swarm_stopped', message: `swarm ${this.swarm} stopped` }, { topic: topics.swarm(this.swarm), event: 'swarm_stopped', payload: {} })
+  }
+
+  async #stopAgent(agent: AgentRuntime): Promise<void> {
+    await agent.stop()
+    this.#emit({ event_type: 'agent_stopped', agent: agent.name, message: `agent ${agent.name} stopped` })
+  }
+
+  async restartAgent(name: string): Promise<AgentStatus> {
+    const agent = this.agent(name)
+    await agent.stop()
+    await this.#startAgent(agent)
+    return this.agentStatus(name)
+  }
+
+  agent(name: string): AgentRuntime {
+    const agent = this.agents.get(name)
+    if (!agent) throw errors.agentNotFound(this.swarm, name)
+    return agent
+  }
+
+  hasNode(name: string): boolean {
+    return this.agents.has(name) || this.objects.has(name) || (SYSTEM_OBJECTS as readonly string[]).includes(name)
+  }
+
+  sendTask(agentName: string, task: string): void {
+    const agent = this.agent(agentName)
+    if (agent.state === 'error' || agent.state === 'stopped') throw errors.agentUnavailable(agentName, agent.state)
+    this.#emit({ event_type: 'task_sent', agent: agentName, message: `task sent to ${agentName}: ${preview(task)}`, metadata: { task: preview(task, 1000) } })
+    this.#enqueue(agent, { type: 'task', content: task, from: ORCHESTRATOR })
+  }
+
+  /** An external message between two nodes, checked against the topology like agent output. */
+  routeMessage(from: string, to: string, content: string): RoutingData {
+    if (!this.hasNode(from)) throw errors.agentNotFound(this.swarm, from)
+    const data = this.router.route(from, to, content)
+    if (!data) throw errors.invalidRoute(from, to, this.router.targets(from))
+    return data
+  }
+
+  status(): SwarmStatus {
+    const nodes = [...this.agents.keys(), ...this.objects.keys()]
+    return {
+      name: this.swarm,
+      status: 'running',
+      source: 'in_process',
+      pid: process.pid,
+      started_at: this.startedAt,
+      config_path: this.configPath,
+      agents: [...this.agents.keys()].map((name) => this.agentStatus(name)),
+      objects: [...this.objects.values()].map((o) => ({ name: o.name, type: o.type })),
+      topology: this.router.topology(nodes),
+      message_count: this.router.messageCount,
+    }
+  }
+
+  agentStatus(name: string): AgentStatus {
+    const agent = this.agent(name)
+    return {
+      name,
+      state: agent.state,
+      backend: agent.backendKind,
+      model: agent.spec.model ?? null,
+      skills: agent.spec.skills,
+      inbox: agent.inboxSize,
+      pid: agent.pid,
+      targets: this.router.targets(name),
+      spec: agent.spec,
+    }
+  }
+
+  /** The effective configuration of the running swarm. */
+  config(): SwarmConfig {
+    return {
+      name: this.swarm,
+      agents: [...this.agents.values()].map((a) => a.spec as AgentSpec),
+      objects: [...this.objects.values()],
+      topology: this.router.edges(),
+    }
+  }
+
+  #enqueue(agent: AgentRuntime, input: AgentInput): void {
+    if (!agent.enqueue(input)) {
+      this.#emit({ event_type: 'inbox_full', agent: agent.name, message: `inbox of ${agent.name} is full; ${input.type} from ${input.from} dropped`, metadata: { from: input.from } })
+    }
+  }
+
+  #emit(input: Omit<EventInput, 'swarm'>, live?: { topic: string; event: string; payload: unknown }): void {
+    this.#spine.emit({ swarm: this.swarm, ...input }, live)
+  }
+
+  // ── AgentHost ─────────────────────────────────────────────────────────────
+
+  stateChanged(agent: AgentRuntime, state: AgentState): void {
+    this.#spine.publish({ topic: topics.status(this.swarm), event: 'agent_status', payload: { agent: agent.name, state } })
+  }
+
+  delivered(agent: AgentRuntime, input: AgentInput): void {
+    if (input.type !== 'message') return
+    this.#emit({
+      event_type: 'message_delivered',
+      agent: agent.name,
+      message: `message from ${input.from} delivered to ${agent.name}`,
+      metadata: { from: input.from, content_preview: input.content.slice(0, 100) },
+    })
+  }
+
+  output(agent: AgentRuntime, content: string): void {
+    this.#emit(
+      { event_type: 'agent_output', agent: agent.name, message: content },
+      { topic: topics.output(this.swarm), event: 'agent_output', payload: { agent: agent.name, content } },
+    )
+    for (const d of parseOutput(content)) {
+      if (d.kind === 'direct') this.router.route(agent.name, d.to, d.content)
+      else this.router.broadcast(agent.name, d.content)
+    }
+  }
+
+  send(agent: AgentRuntime, to: string, content: string): void {
+    this.router.route(agent.name, to, content)
+  }
+
+  broadcast(agent: AgentRuntime, content: string): void {
+    this.router.broadcast(agent.name, content)
+  }
+
+  stderr(agent: AgentRuntime, line: string): void {
+    this.#emit({ event_type: 'backend_stderr', level: 'debug', agent: agent.name, message: line })
+  }
+
+  crashed(agent: AgentRuntime, code: number | null, signal: string | null): void {
+    const how = signal ? `signal ${signal}` : `code ${code}`
+    this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})`, metadata: { code, signal } })
+  }
+
+  // ── RouterHost ────────────────────────────────────────────────────────────
+
+  deliver(from: string, to: string, content: string): boolean {
+    const agent = this.agents.get(to)
+    if (agent) {
+      this.#enqueue(agent, { type: 'message', from, content })
+      return true
+    }
+    if (this.objects.has(to) || (SYSTEM_OBJECTS as readonly string[]).includes(to)) {
+      // Objects are deterministic handlers; until they have behaviour the delivery is recorded.
+      this.#emit({ event_type: 'message_delivered', category: 'object', agent: to, message: `message from ${from} delivered to object ${to}`, metadata: { from, content_preview: content.slice(0, 100) } })
+      return true
+    }
+    return false
+  }
+
+  routed(data: RoutingData): void {
+    const event = data.type === 'direct' ? 'message_routed' : 'message_broadcast'
+    const to = Array.isArray(data.to) ? data.to.join(', ') || '(no targets)' : data.to
+    this.#emit(
+      { event_type: event, agent: data.from, message: `${data.from} → ${to}: ${data.content_preview}`, metadata: { ...data } },
+      { topic: topics.routing(this.swarm), event, payload: data },
+    )
+  }
+
+  invalidRoute(from: string, to: string, allowed: string[]): void {
+    this.#emit({ event_type: 'invalid_route', agent: from, message: `message from ${from} to ${to} dropped: no such edge (allowed: ${allowed.join(', ') || 'none'})`, metadata: { from, to, allowed } })
+  }
+
+  targetNotFound(from: string, to: string): void {
+    this.#emit({ event_type: 'target_not_found', agent: from, message: `message from ${from} to ${to} dropped: no node named ${to}`, metadata: { from, to } })
+  }
+}
