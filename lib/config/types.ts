@@ -1,0 +1,62 @@
+/** Swarm configuration after validation and normalisation (SPEC §4). */
+
+export interface MockRule {
+  /** regular expression source, tried against the whole input */
+  match: string
+  response: string
+  delay_ms?: number
+}
+
+export interface MockBackendSpec {
+  type: 'mock'
+  script?: MockRule[]
+  echo?: boolean
+}
+
+export interface LocalBackendSpec {
+  type: 'local'
+  /** argv; the first element is the program */
+  command: string[]
+  /** a plain-text program's turn ends after this much silence (ms) */
+  idle_ms?: number
+  /** grace between SIGTERM and SIGKILL on stop (ms) */
+  kill_grace_ms?: number
+  cwd?: string
+  env?: Record<string, string>
+}
+
+export type BackendSpec = MockBackendSpec | LocalBackendSpec
+
+export interface AgentSpec {
+  name: string
+  backend: BackendSpec
+  skills: string[]
+  model?: string
+  /** free domain keys (backend keys are lifted into `backend`) */
+  config: Record<string, unknown>
+}
+
+export interface ObjectSpec {
+  name: string
+  type: string
+  config: Record<string, unknown>
+}
+
+export interface Edge {
+  from: string
+  to: string
+}
+
+export interface SwarmConfig {
+  name: string
+  /** free text kept for snapshots; has no effect on the swarm */
+  description?: string
+  agents: AgentSpec[]
+  objects: ObjectSpec[]
+  topology: Edge[]
+}
+
+export const SWARM_NAME_RE = /^[A-Za-z][A-Za-z0-9_-]*$/
+export const NODE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** Objects every swarm can address without an edge (SPEC §5). */
+export const SYSTEM_OBJECTS = ['metrics', 'tick', 'gateway'] as const
