@@ -1,0 +1,35 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { readFileSync } from 'node:fs'
+import genswarms from './index.js'
+import type { GenswarmsOptions } from './lib/options.js'
+
+export const DEFAULT_PORT = 4000
+export const DEFAULT_HOST = '127.0.0.1'
+
+function packageVersion(): string {
+  for (const rel of ['./package.json', '../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version
+    } catch {
+      // try the next location (sources vs dist/)
+    }
+  }
+  return '0.0.0'
+}
+
+/** The project's own server: the Genswarms plugin in a default Fastify app. */
+export async function buildServer(
+  opts: GenswarmsOptions & { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<FastifyInstance> {
+  const { logger = { level: process.env.LOG_LEVEL ?? 'info' }, ...pluginOptions } = opts
+  const app = Fastify({ logger, bodyLimit: pluginOptions.bodyLimit ?? 1024 * 1024 })
+  await app.register(genswarms, { version: packageVersion(), ...pluginOptions })
+  return app
+}
+
+export function listenOptions(env: NodeJS.ProcessEnv = process.env, port?: number): { port: number; host: string } {
+  return {
+    port: port ?? (env.PORT ? Number(env.PORT) : DEFAULT_PORT),
+    host: env.GENSWARMS_HOST ?? DEFAULT_HOST,
+  }
+}

@@ -1,0 +1,28 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import authPlugin from './plugins/auth.js'
+import corePlugin from './plugins/core.js'
+import swarmSocketPlugin from './plugins/swarm-socket.js'
+import routes from './routes/index.js'
+import type { GenswarmsOptions } from './lib/options.js'
+
+/**
+ * The Genswarms Fastify plugin: the engine decorators, auth and CORS, the
+ * REST API under /api, and the Phoenix-protocol socket at /swarm/websocket.
+ *
+ *   app.register(genswarms, { dbPath: './swarms.db' })
+ */
+async function genswarms(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {
+  await app.register(corePlugin, opts)
+  await app.register(authPlugin, opts)
+  await app.register(swarmSocketPlugin, opts)
+  await app.register(routes, opts)
+}
+
+export default fp(genswarms, { name: 'genswarms', fastify: '5.x' })
+export { genswarms }
+export type { GenswarmsOptions } from './lib/options.js'
+export { createEngine, type Engine, type EngineOptions } from './lib/engine.js'
+export { GenswarmsError, errors } from './lib/errors.js'
+export type { SwarmConfig, AgentSpec, Edge } from './lib/config/types.js'
+export type { SwarmEvent, EventQuery, EventStore } from './lib/events/types.js'

@@ -1,0 +1,36 @@
+import type { Engine } from './engine.js'
+
+/** Options of the Genswarms Fastify plugin. Every one is optional. */
+export interface GenswarmsOptions {
+  /** SQLite file; `GENSWARMS_DB`, else `.genswarms/swarms.db` under the working directory */
+  dbPath?: string
+  /** use an engine you built yourself (it is then not closed with the app) */
+  engine?: Engine
+  /** directory that `config_path` must stay inside; default `process.cwd()` */
+  cwd?: string
+  /** required on every REST request and socket connect; default `GENSWARMS_API_TOKEN`; null disables */
+  apiToken?: string | null
+  /** allowed CORS / WebSocket origins; default `GENSWARMS_CORS_ORIGINS` or local dev origins */
+  corsOrigins?: string[]
+  /** relay events written by daemons to live subscribers (default on, polling every 25 ms) */
+  relay?: boolean | { intervalMs?: number }
+  /** buffered event writes (default on: flush every 100 ms or at 1000 events) */
+  events?: { buffered?: boolean; flushIntervalMs?: number; maxBatch?: number }
+  /** WebSocket limits */
+  socket?: {
+    /** largest inbound frame in bytes (default 1 MiB) */
+    maxPayload?: number
+    /** joined channels per socket (default 100) */
+    maxChannels?: number
+    /** close a socket that sent nothing for this long (default 60 000 ms) */
+    idleTimeoutMs?: number
+    /** disconnect a client whose unsent data exceeds this (default 4 MiB) */
+    maxBufferedBytes?: number
+  }
+  /** request body limit in bytes (default 1 MiB) */
+  bodyLimit?: number
+  /** serve the OpenAPI document at /documentation/json (default true) */
+  openapi?: boolean
+  /** package version reported by GET / */
+  version?: string
+}

@@ -1,0 +1,69 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { createEngine, type Engine } from '../lib/engine.js'
+import type { GenswarmsOptions } from '../lib/options.js'
+
+/**
+ * Builds (or adopts) the engine and decorates the app with `swarmManager`,
+ * `registry`, `eventStore`, `pubsub` and `genswarms` (the resolved options).
+ * An engine the plugin built is closed with the app; one passed in is not.
+ */
+async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {
+  const owned = !opts.engine
+  const engine: Engine =
+    opts.engine ??
+    createEngine({
+      ...(opts.dbPath !== undefined ? { dbPath: opts.dbPath } : {}),
+      buffered: opts.events?.buffered === false ? false : { ...(opts.events ?? {}) },
+      trackOwnEvents: opts.relay !== false,
+      onError: (err, context) => app.log.error({ err }, `genswarms: ${context} failed`),
+    })
+  app.decorate('engine', engine)
+  app.decorate('swarmManager', engine.swarmManager)
+  app.decorate('registry', engine.registry)
+  app.decorate('eventStore', engine.eventStore)
+  app.decorate('pubsub', engine.pubsub)
+  app.decorate('genswarms', resolveOptions(opts))
+  if (owned) app.addHook('onClose', async () => engine.close())
+}
+
+export interface ResolvedGenswarmsOptions {
+  cwd: string
+  apiToken: string | null
+  corsOrigins: string[]
+  relay: { enabled: boolean; intervalMs: number }
+  version: string
+}
+
+export const DEFAULT_CORS_ORIGINS = [
+  'http://localhost:3000', 'http://127.0.0.1:3000',
+  'http://localhost:4000', 'http://127.0.0.1:4000',
+  'http://localhost:5173', 'http://127.0.0.1:5173',
+]
+
+function resolveOptions(opts: GenswarmsOptions): ResolvedGenswarmsOptions {
+  const envOrigins = process.env.GENSWARMS_CORS_ORIGINS
+  return {
+    cwd: opts.cwd ?? process.cwd(),
+    apiToken: opts.apiToken !== undefined ? opts.apiToken : (process.env.GENSWARMS_API_TOKEN || null),
+    corsOrigins: opts.corsOrigins ?? (envOrigins ? envOrigins.split(',').map((o) => o.trim()).filter(Boolean) : DEFAULT_CORS_ORIGINS),
+    relay: {
+      enabled: opts.relay !== false,
+      intervalMs: typeof opts.relay === 'object' && opts.relay.intervalMs ? opts.relay.intervalMs : 25,
+    },
+    version: opts.version ?? '0.0.0',
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    engine: Engine
+    swarmManager: Engine['swarmManager']
+    registry: Engine['registry']
+    eventStore: Engine['eventStore']
+    pubsub: Engine['pubsub']
+    genswarms: ResolvedGenswarmsOptions
+  }
+}
+
+export default fp(corePlugin, { name: 'genswarms-core', fastify: '5.x' })
