@@ -181,12 +181,14 @@ export class SwarmRegistry {
     return row ? presentCommand(row) : null
   }
 
-  finishCommand(id: number, outcome: { result?: unknown; error?: string }): void {
+  /** `error` may carry the named code and HTTP status of the failure so a waiting caller can rethrow it. */
+  finishCommand(id: number, outcome: { result?: unknown; error?: string | { message: string; code?: string; statusCode?: number } }): void {
+    const error = typeof outcome.error === 'string' ? { message: outcome.error } : outcome.error
     this.#db
       .update(swarmCommands)
       .set({
-        status: outcome.error ? 'failed' : 'processed',
-        result: outcome.error ? { error: outcome.error } : (outcome.result ?? null),
+        status: error ? 'failed' : 'processed',
+        result: error ? { error: error.message, ...(error.code ? { code: error.code } : {}), ...(error.statusCode ? { statusCode: error.statusCode } : {}) } : (outcome.result ?? null),
         processedAt: now(),
       })
       .where(eq(swarmCommands.id, id))

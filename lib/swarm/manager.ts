@@ -1,7 +1,9 @@
 import type { SwarmConfig } from '../config/types.js'
-import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
-import { errors } from '../errors.js'
+import { validateConfig } from '../config/validate.js'
+import type { OverlayEntry, SwarmRecord, SwarmRegistry } from '../db/registry.js'
+import { errors, GenswarmsError } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
+import { applyMutation, replayOverlay, type Mutation } from './mutations.js'
 import { Swarm } from './swarm.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus, SwarmSummary } from './types.js'
 
@@ -30,6 +32,16 @@ export interface RegistrySwarmStatus {
 
 export type SendTaskResult = { delivery: 'in_process' } | { delivery: 'queued'; task_id: number }
 
+export interface MutationOutcome {
+  added: string[]
+  removed: string[]
+  failed: string[]
+  overlay_seq: number
+}
+
+/** How long a mutation of a daemon swarm waits for the daemon's answer. */
+export const DAEMON_COMMAND_TIMEOUT_MS = 10_000
+
 /** The swarms of this process, and the daemon swarms it can see through the registry. */
 export class SwarmManager {
   readonly spine: EventSpine
@@ -38,6 +50,8 @@ export class SwarmManager {
   readonly #starting = new Set<string>()
   readonly #pid: number
   readonly #logPath: string | null
+  /** mutations of one swarm run one after another */
+  readonly #mutationQueues = new Map<string, Promise<unknown>>()
 
   constructor(opts: SwarmManagerOptions) {
     this.spine = opts.spine
@@ -62,7 +76,11 @@ export class SwarmManager {
     if (record?.status === 'running' && record.pid !== this.#pid) throw errors.swarmAlreadyRunning(name)
     this.#starting.add(name)
     try {
-      const swarm = new Swarm(config, this.spine, opts.configPath ?? null)
+      const { config: effective, skipped } = replayOverlay(config, this.registry?.overlay(name) ?? [])
+      const swarm = new Swarm(effective, this.spine, opts.configPath ?? null)
+      for (const s of skipped) {
+        this.spine.emit({ swarm: name, event_type: 'overlay_entry_skipped', message: `overlay entry ${s.seq} no longer applies: ${s.reason}`, metadata: s })
+      }
       const { failed } = await swarm.start()
       if (failed.length === swarm.agents.size && failed.length > 0) {
         await swarm.stop()
@@ -100,7 +118,16 @@ export class SwarmManager {
     if (swarm) return swarm.status()
     const record = this.registry?.get(name)
     if (!record) throw errors.swarmNotFound(name)
-    return registryStatus(record)
+    return registryStatus(record, this.#registryConfig(name))
+  }
+
+  /** The effective config of a registry swarm, or null when its stored config is unusable. */
+  #registryConfig(name: string): SwarmConfig | null {
+    try {
+      return this.effectiveConfig(name)
+    } catch {
+      return null
+    }
   }
 
   /** In-process swarms first, then registry swarms not running here. */
@@ -111,7 +138,7 @@ export class SwarmManager {
     const seen = new Set(local.map((s) => s.name))
     const remote: SwarmSummary[] = (this.registry?.list() ?? [])
       .filter((r) => !seen.has(r.name))
-      .map((r) => ({ name: r.name, status: r.status, source: 'daemon', pid: r.pid, agents: configAgents(r).length, started_at: r.started_at }))
+      .map((r) => ({ name: r.name, status: r.status, source: 'daemon', pid: r.pid, agents: this.#registryConfig(r.name)?.agents.length ?? 0, started_at: r.started_at }))
     return [...local, ...remote].sort((a, b) => a.name.localeCompare(b.name))
   }
 
@@ -125,9 +152,81 @@ export class SwarmManager {
     const record = this.registry?.get(swarmName)
     if (!record) throw errors.swarmNotFound(swarmName)
     if (record.status !== 'running') throw errors.swarmNotRunning(swarmName)
-    if (!configAgents(record).some((a) => a.name === agent)) throw errors.agentNotFound(swarmName, agent)
+    if (!this.#registryConfig(swarmName)?.agents.some((a) => a.name === agent)) throw errors.agentNotFound(swarmName, agent)
     const queued = this.registry!.enqueueTask(swarmName, agent, task)
     return { delivery: 'queued', task_id: queued.id }
+  }
+
+  /**
+   * Applies a runtime mutation: validated against the effective config first
+   * (nothing changes when it is invalid), then applied to the running swarm
+   * and recorded in the overlay. A daemon swarm gets it through its command
+   * queue and this waits, bounded, for the daemon's answer.
+   */
+  async mutate(swarmName: string, mutation: Mutation): Promise<MutationOutcome> {
+    const swarm = this.#swarms.get(swarmName)
+    if (!swarm) return this.#mutateDaemon(swarmName, mutation)
+    const previous = this.#mutationQueues.get(swarmName) ?? Promise.resolve()
+    const run = previous.catch(() => {}).then(async () => {
+      const { config, recorded } = applyMutation(swarm.config(), mutation)
+      const { op, ...payload } = recorded
+      const entry = this.registry?.appendOverlay(swarmName, op, payload as Record<string, unknown>)
+      const result = await swarm.reconfigure(config, recorded)
+      return { ...result, overlay_seq: entry?.seq ?? 0 }
+    })
+    this.#mutationQueues.set(swarmName, run)
+    try {
+      return await run
+    } finally {
+      if (this.#mutationQueues.get(swarmName) === run) this.#mutationQueues.delete(swarmName)
+    }
+  }
+
+  async #mutateDaemon(swarmName: string, mutation: Mutation): Promise<MutationOutcome> {
+    const record = this.registry?.get(swarmName)
+    if (!record) throw errors.swarmNotFound(swarmName)
+    if (record.status !== 'running') throw errors.swarmNotRunning(swarmName)
+    // Validate here too, so a bad request is refused without a round trip.
+    applyMutation(this.effectiveConfig(swarmName), mutation)
+    const command = this.registry!.enqueueCommand(swarmName, 'mutate', mutation as unknown as Record<string, unknown>)
+    const deadline = Date.now() + DAEMON_COMMAND_TIMEOUT_MS
+    for (;;) {
+      const done = this.registry!.getCommand(command.id)
+      if (done && done.status !== 'pending') {
+        const result = (done.result ?? {}) as Record<string, unknown>
+        if (done.status === 'failed') {
+          throw new GenswarmsError(String(result.code ?? 'GS_COMMAND_FAILED'), String(result.error ?? 'the daemon could not apply the change'), {
+            statusCode: Number(result.statusCode ?? 500),
+          })
+        }
+        return result as unknown as MutationOutcome
+      }
+      if (Date.now() > deadline) throw errors.timeout(`daemon of swarm "${swarmName}" to apply ${mutation.op}`)
+      if (this.registry!.get(swarmName)?.status !== 'running') throw errors.swarmNotRunning(swarmName)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  /** Seed config plus overlay: the running config in process, else rebuilt from the registry. */
+  effectiveConfig(swarmName: string): SwarmConfig {
+    const swarm = this.#swarms.get(swarmName)
+    if (swarm) return swarm.config()
+    const record = this.registry?.get(swarmName)
+    if (!record) throw errors.swarmNotFound(swarmName)
+    const seed = validateConfig(record.config)
+    if (!seed.ok) throw errors.invalidInput(`stored config of swarm "${swarmName}" is no longer valid: ${seed.errors.join('; ')}`)
+    return replayOverlay(seed.config, this.registry!.overlay(swarmName)).config
+  }
+
+  overlay(swarmName: string): OverlayEntry[] {
+    if (!this.exists(swarmName)) throw errors.swarmNotFound(swarmName)
+    return this.registry?.overlay(swarmName) ?? []
+  }
+
+  /** Forgets the recorded mutations; the running swarm keeps its shape until it starts again. */
+  clearOverlay(swarmName: string): number {
+    if (!this.exists(swarmName)) throw errors.swarmNotFound(swarmName)
+    return this.registry?.clearOverlay(swarmName) ?? 0
   }
 
   routeMessage(swarm: string, from: string, to: string, content: string): RoutingData {
@@ -151,18 +250,8 @@ export class SwarmManager {
   }
 }
 
-function configAgents(record: SwarmRecord): { name: string; backend?: { type?: string } }[] {
-  const agents = (record.config as { agents?: unknown } | null)?.agents
-  return Array.isArray(agents) ? (agents as { name: string; backend?: { type?: string } }[]) : []
-}
-
-function registryStatus(record: SwarmRecord): RegistrySwarmStatus {
-  const config = record.config as { topology?: { from: string; to: string }[] } | null
-  const agents = configAgents(record)
-  const topology = agents.map((a) => ({
-    from: a.name,
-    targets: (config?.topology ?? []).filter((e) => e.from === a.name).map((e) => e.to),
-  }))
+function registryStatus(record: SwarmRecord, config: SwarmConfig | null): RegistrySwarmStatus {
+  const agents = config?.agents ?? []
   return {
     name: record.name,
     status: record.status,
@@ -172,7 +261,7 @@ function registryStatus(record: SwarmRecord): RegistrySwarmStatus {
     stopped_at: record.stopped_at,
     config_path: record.config_path,
     log_path: record.log_path,
-    agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend?.type ?? 'unknown' })),
-    topology,
+    agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type })),
+    topology: agents.map((a) => ({ from: a.name, targets: (config?.topology ?? []).filter((e) => e.from === a.name).map((e) => e.to) })),
   }
 }

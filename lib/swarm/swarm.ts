@@ -1,10 +1,12 @@
 import type { AgentInput } from '../backends/index.js'
-import { SYSTEM_OBJECTS, type AgentSpec, type ObjectSpec, type SwarmConfig } from '../config/types.js'
+import { SYSTEM_OBJECTS, type ObjectSpec, type SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import type { EventInput } from '../events/types.js'
 import { topics } from '../pubsub/index.js'
 import { AgentRuntime, type AgentHost } from './agent.js'
+import { serializeAgentSpec } from '../config/validate.js'
+import type { Mutation } from './mutations.js'
 import { parseOutput } from './output-parser.js'
 import { Router, type RouterHost } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
@@ -24,11 +26,13 @@ export class Swarm implements AgentHost, RouterHost {
   readonly agents = new Map<string, AgentRuntime>()
   readonly objects = new Map<string, ObjectSpec>()
   readonly #spine: EventSpine
+  #config: SwarmConfig
 
   constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null) {
     this.swarm = config.name
     this.configPath = configPath
     this.#spine = spine
+    this.#config = config
     for (const spec of config.agents) this.agents.set(spec.name, new AgentRuntime(spec, this.swarm, this))
     for (const object of config.objects) this.objects.set(object.name, object)
     this.router = new Router(this, config.topology)
@@ -137,14 +141,59 @@ export class Swarm implements AgentHost, RouterHost {
     }
   }
 
-  /** The effective configuration of the running swarm. */
+  /** The effective configuration of the running swarm (seed + applied mutations). */
   config(): SwarmConfig {
-    return {
-      name: this.swarm,
-      agents: [...this.agents.values()].map((a) => a.spec as AgentSpec),
-      objects: [...this.objects.values()],
-      topology: this.router.edges(),
+    return this.#config
+  }
+
+  /**
+   * Brings the running swarm to `next` (a validated config of this swarm):
+   * removed agents stop, added agents start, edges follow. Agents that fail to
+   * start stay in `error` and are named in `failed`.
+   */
+  async reconfigure(next: SwarmConfig, cause: Mutation): Promise<{ added: string[]; removed: string[]; failed: string[] }> {
+    const wanted = new Map(next.agents.map((a) => [a.name, a]))
+    const removed = [...this.agents.keys()].filter((name) => !wanted.has(name))
+    const added = next.agents.filter((a) => !this.agents.has(a.name))
+    const edgesBefore = this.router.edges()
+    this.#config = next
+
+    for (const name of removed) {
+      const agent = this.agents.get(name)!
+      this.agents.delete(name)
+      await agent.stop()
+      this.#emit(
+        { event_type: 'agent_removed', agent: name, message: `agent ${name} removed`, metadata: { op: cause.op } },
+        { topic: topics.swarm(this.swarm), event: 'agent_removed', payload: { name } },
+      )
     }
+    const dropped = edgesBefore.filter((e) => !next.topology.some((n) => n.from === e.from && n.to === e.to))
+    const gained = next.topology.filter((n) => !this.router.hasEdge(n))
+    for (const edge of dropped) this.router.removeEdge(edge)
+    for (const edge of gained) this.router.addEdge(edge)
+
+    const failed: string[] = []
+    for (const spec of added) {
+      const agent = new AgentRuntime(spec, this.swarm, this)
+      this.agents.set(spec.name, agent)
+      const serialized = serializeAgentSpec(spec)
+      this.#emit(
+        { event_type: 'agent_added', agent: spec.name, message: `agent ${spec.name} added`, metadata: { op: cause.op, spec: serialized } },
+        { topic: topics.swarm(this.swarm), event: 'agent_added', payload: { name: spec.name, spec: serialized } },
+      )
+      try {
+        await this.#startAgent(agent)
+      } catch {
+        failed.push(spec.name)
+      }
+    }
+    if (gained.length > 0 || dropped.length > 0) {
+      this.#emit(
+        { event_type: 'topology_changed', message: `topology of ${this.swarm} changed (+${gained.length} −${dropped.length} edges)`, metadata: { op: cause.op, added: gained, removed: dropped } },
+        { topic: topics.swarm(this.swarm), event: 'topology_changed', payload: {} },
+      )
+    }
+    return { added: added.map((a) => a.name), removed, failed }
   }
 
   #enqueue(agent: AgentRuntime, input: AgentInput): void {
