@@ -1,0 +1,8 @@
+export * from './types.js'
+export { CloseCode } from './close-codes.js'
+export { ProtocolError, ProtocolErrorCode, isProtocolError, type RecoveredAddress } from './errors.js'
+export { serializerFor, serializerV1, serializerV2, type Serializer } from './serializer.js'
+export { SocketReason, ok, refuse, isReply } from './replies.js'
+export { topicMatches, findChannel } from './topics.js'
+export { PhoenixSocket, type PhoenixSocketOptions } from './socket.js'
+export { attachPhoenixSocket, parseConnectUrl, type AttachOptions, type ConnectInfo } from './ws-transport.js'

@@ -1,0 +1,23 @@
+import type { Reply } from './types.js'
+
+/** Error reasons the socket layer itself answers with (channels choose their own). */
+export const SocketReason = Object.freeze({
+  unmatchedTopic: 'unmatched topic',
+  tooManyChannels: 'too many channels joined',
+  joinCrashed: 'join crashed',
+  malformedMessage: 'malformed message',
+  binaryUnsupported: 'binary frames not supported',
+  tooManyPending: 'too many pending messages',
+  unserializableReply: 'reply not serializable',
+})
+
+export const ok = (response: Record<string, unknown> = {}): Reply => ({ status: 'ok', response })
+
+export const refuse = (reason: string): Reply => ({ status: 'error', response: { reason } })
+
+/** Channels are plug-ins: a reply that is not a Reply is treated as a crash of the handler. */
+export function isReply(value: unknown): value is Reply {
+  if (value === null || typeof value !== 'object') return false
+  const { status, response } = value as Record<string, unknown>
+  return (status === 'ok' || status === 'error') && response !== null && typeof response === 'object' && !Array.isArray(response)
+}

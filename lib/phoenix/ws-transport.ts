@@ -1,0 +1,103 @@
+import type { RawData, WebSocket } from 'ws'
+import { CloseCode } from './close-codes.js'
+import { parseConnectUrl, type ConnectInfo } from './connect.js'
+import { isProtocolError } from './errors.js'
+import { PhoenixSocket } from './socket.js'
+import { silentLogger, type ChannelDefinition, type Logger, type SocketLimits, type Transport } from './types.js'
+
+export { parseConnectUrl, type ConnectInfo } from './connect.js'
+
+export interface AttachOptions {
+  /** the upgrade request URL, e.g. `request.url`; carries vsn and the connect params */
+  url: string
+  channels: readonly ChannelDefinition[]
+  limits?: Partial<SocketLimits>
+  logger?: Logger
+  /**
+   * After the server starts a close, how long the peer gets to answer the
+   * closing handshake before the TCP connection is destroyed. A client that
+   * stopped reading never answers, and its queued bytes must not outlive it.
+   */
+  closeGraceMs?: number
+}
+
+const DEFAULT_CLOSE_GRACE_MS = 1000
+/** RFC 6455 caps a close reason at 123 bytes; ws throws beyond it. */
+const MAX_CLOSE_REASON_BYTES = 123
+
+/**
+ * Wires a `ws` WebSocket (what @fastify/websocket hands a route) to a
+ * PhoenixSocket. An unsupported vsn closes the socket with 4002 and returns
+ * null; to refuse it before the upgrade instead, call parseConnectUrl in a
+ * preValidation hook and answer 400.
+ */
+export function attachPhoenixSocket(ws: WebSocket, opts: AttachOptions): PhoenixSocket | null {
+  const logger = opts.logger ?? silentLogger
+  let connect: ConnectInfo
+  try {
+    connect = parseConnectUrl(opts.url)
+  } catch (err) {
+    if (!isProtocolError(err)) throw err
+    logger.warn({ code: err.code, url: opts.url }, err.message)
+    closeWs(ws, CloseCode.unsupportedVsn, err.message)
+    return null
+  }
+
+  let graceTimer: NodeJS.Timeout | undefined
+  const transport: Transport = {
+    send(text) {
+      if (ws.readyState === ws.OPEN) ws.send(text)
+    },
+    close(code, reason) {
+      closeWs(ws, code, reason)
+      graceTimer = setTimeout(() => ws.terminate(), opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS)
+      graceTimer.unref()
+    },
+    bufferedAmount: () => ws.bufferedAmount,
+  }
+
+  const socket = new PhoenixSocket({
+    transport,
+    serializer: connect.serializer,
+    channels: opts.channels,
+    params: connect.params,
+    limits: opts.limits,
+    logger,
+  })
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) socket.handleBinary(toBuffer(data))
+    else socket.handleText(toBuffer(data).toString('utf8'))
+  })
+  ws.on('close', () => {
+    clearTimeout(graceTimer)
+    socket.handleClose()
+  })
+  ws.on('error', (err: Error) => {
+    logger.warn({ err }, 'phoenix websocket error')
+    socket.handleClose()
+  })
+  return socket
+}
+
+function closeWs(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES))
+  } catch {
+    // Already closing or never opened: terminate is the only thing left to do.
+    ws.terminate()
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data
+  if (Array.isArray(data)) return Buffer.concat(data)
+  return Buffer.from(data)
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  let out = text
+  // Whole code points only, so the reason stays valid UTF-8.
+  while (Buffer.byteLength(out, 'utf8') > maxBytes) out = Array.from(out).slice(0, -1).join('')
+  return out
+}
