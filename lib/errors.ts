@@ -45,6 +45,12 @@ export const errors = {
   agentUnavailable: define('GS_AGENT_UNAVAILABLE', 409, ':agent_unavailable', (agent: string, state: string) => `agent "${agent}" cannot take input in state ${state}`),
   configFile: define('GS_CONFIG_FILE', 400, ':config_file', (message: string) => message),
   timeout: define('GS_TIMEOUT', 504, ':timeout', (what: string) => `timed out waiting for ${what}`),
+  swarmInDaemon: define('GS_SWARM_IN_DAEMON', 409, ':not_in_process', (swarm: string, pid: number | null, what: string) =>
+    `swarm "${swarm}" runs in daemon process ${pid ?? '?'}; ${what} is only available for swarms running in this server`),
+  noStoredConfig: define('GS_NO_STORED_CONFIG', 409, ':no_config', (swarm: string) => `swarm "${swarm}" has no stored config or config path to restart from`),
+  skillNotFound: define('GS_SKILL_NOT_FOUND', 404, ':skill_not_found', (name: string) => `skill "${name}" not found`),
+  unauthorized: define('GS_UNAUTHORIZED', 401, ':unauthorized', (message: string) => message),
+  forbidden: define('GS_FORBIDDEN', 403, ':forbidden', (message: string) => message),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

@@ -33,4 +33,8 @@ export interface GenswarmsOptions {
   openapi?: boolean
   /** package version reported by GET / */
   version?: string
+  /** mount the REST routes, the socket and the OpenAPI document under this path prefix (e.g. `/genswarms`) */
+  prefix?: string
+  /** directory of skill markdown files served by /api/skills; default `<cwd>/skills` */
+  skillsDir?: string
 }
