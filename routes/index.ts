@@ -1,6 +1,59 @@
-import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { GenswarmsOptions } from '../lib/options.js'
+import agentRoutes from './agents.js'
+import configRoutes from './config.js'
+import { errorHandler } from './error-handler.js'
+import eventRoutes from './events.js'
+import infoRoutes, { type Endpoint } from './info.js'
+import messageRoutes from './messages.js'
+import skillRoutes from './skills.js'
+import swarmRoutes from './swarms.js'
+import { formatSchemaErrors, genswarmsValidatorCompiler } from './validation.js'
 
-// Placeholder: replaced by its owner's implementation.
-export default fp(async (_app: FastifyInstance, _opts: GenswarmsOptions) => {}, { name: 'genswarms-routes' })
+const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+/**
+ * The REST API (SPEC §8). Encapsulated: its validation, error format and body
+ * limit apply to these routes only, never to the host app's own.
+ */
+export default async function routes(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {
+  app.setValidatorCompiler(genswarmsValidatorCompiler())
+  app.setSchemaErrorFormatter(formatSchemaErrors)
+  app.setErrorHandler(errorHandler)
+
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const endpoints: Endpoint[] = []
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimit
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' || hidden) continue
+      const summary = (route.schema as { summary?: string } | undefined)?.summary
+      endpoints.push({ method, path: route.url, ...(summary ? { summary } : {}) })
+    }
+  })
+
+  await app.register(infoRoutes, { endpoints })
+  await app.register(swarmRoutes)
+  await app.register(agentRoutes)
+  await app.register(messageRoutes)
+  await app.register(eventRoutes)
+  await app.register(configRoutes)
+  await app.register(skillRoutes, { ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
+  const mutations = await optionalRoutes('./mutations.js')
+  if (mutations) await app.register(mutations, opts)
+}
+
+/**
+ * routes/mutations.ts (the runtime-mutation routes) is owned by another
+ * change; it is registered here as soon as the file exists.
+ */
+async function optionalRoutes(specifier: string): Promise<((app: FastifyInstance, opts: GenswarmsOptions) => Promise<void>) | null> {
+  try {
+    return ((await import(specifier)) as { default: (app: FastifyInstance, opts: GenswarmsOptions) => Promise<void> }).default
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes('mutations')) return null
+    throw err
+  }
+}

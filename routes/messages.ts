@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify'
+import { localSwarm } from '../lib/swarm/lifecycle.js'
+import { cap, errorReply, limitQuery, noQuery, reply, swarmParams } from './schemas.js'
+
+type Named = { Params: { name: string } }
+const nodeName = { type: 'string', minLength: 1, maxLength: 200 } as const
+
+/** Routing: send a message along the topology, read the router's log and the topology. */
+export default async function messageRoutes(app: FastifyInstance): Promise<void> {
+  const manager = app.swarmManager
+
+  app.post<Named & { Body: { from: string; to: string; content: string } }>('/api/swarms/:name/message', {
+    schema: {
+      summary: 'Route a message from one node to another; refused unless the topology has that edge',
+      tags: ['routing'],
+      params: swarmParams,
+      body: {
+        type: 'object',
+        required: ['from', 'to', 'content'],
+        properties: { from: nodeName, to: nodeName, content: { type: 'string', minLength: 1 } },
+        additionalProperties: false,
+      },
+      response: { 200: reply('`{status: "routed", from, to, swarm}`'), 400: errorReply, 404: errorReply, 409: errorReply },
+    },
+  }, async (request) => {
+    const { name } = request.params
+    const { from, to, content } = request.body
+    localSwarm(manager, name, 'routing a message')
+    manager.routeMessage(name, from, to, content)
+    return { status: 'routed', from, to, swarm: name }
+  })
+
+  app.get<Named & { Querystring: { limit: number } }>('/api/swarms/:name/messages', {
+    schema: { summary: 'The router\'s message log, oldest first', tags: ['routing'], params: swarmParams, querystring: limitQuery, response: { 200: reply('`{swarm, messages: [...], count}`'), 404: errorReply, 409: errorReply } },
+  }, async (request) => {
+    const { name } = request.params
+    localSwarm(manager, name, 'the message log')
+    const messages = manager.messages(name, cap(request.query.limit))
+    return { swarm: name, messages, count: messages.length }
+  })
+
+  app.get<Named>('/api/swarms/:name/topology', {
+    schema: { summary: 'Directed edges as `{from, targets}` per node', tags: ['routing'], params: swarmParams, querystring: noQuery, response: { 200: reply('`{swarm, topology: [{from, targets}]}`'), 404: errorReply } },
+  }, async (request) => {
+    const { name } = request.params
+    return { swarm: name, topology: manager.status(name).topology }
+  })
+}

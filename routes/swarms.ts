@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify'
+import { configFromSource, type ConfigSource } from '../lib/config/source.js'
+import { cleanSwarms, restartSwarm, stopSwarm, type LifecycleDeps } from '../lib/swarm/lifecycle.js'
+import { errorReply, noQuery, reply, swarmParams } from './schemas.js'
+
+type Named = { Params: { name: string } }
+
+const startBody = {
+  type: 'object',
+  description: 'exactly one of `config` (the swarm config object) or `config_path` (a .json/.yaml file inside the working directory)',
+  properties: {
+    config: { type: 'object', description: 'swarm config, as in a config file' },
+    config_path: { type: 'string', minLength: 1, maxLength: 4096, description: 'path relative to the working directory' },
+  },
+  additionalProperties: false,
+} as const
+
+const flagQuery = (flag: string, description: string) =>
+  ({ type: 'object', properties: { [flag]: { type: 'boolean', default: false, description } }, additionalProperties: false }) as const
+
+/** Swarm lifecycle: list, start, status, stop, restart, clean. */
+export default async function swarmRoutes(app: FastifyInstance): Promise<void> {
+  const deps = (): LifecycleDeps => ({ swarmManager: app.swarmManager, registry: app.registry, spine: app.engine.spine })
+
+  app.get('/api/swarms', {
+    schema: { summary: 'In-process and daemon swarms, each once, with status', tags: ['swarms'], querystring: noQuery, response: { 200: reply('`{swarms: [...]}`') } },
+  }, async () => ({ swarms: app.swarmManager.list() }))
+
+  app.post<{ Body: ConfigSource }>('/api/swarms', {
+    schema: {
+      summary: 'Start an in-process swarm from an inline config or a config file',
+      tags: ['swarms'],
+      body: startBody,
+      response: { 201: reply('`{status: "created", swarm_name, agents, failed}`'), 400: errorReply, 409: errorReply },
+    },
+  }, async (request, res) => {
+    const { config, configPath } = await configFromSource(request.body, app.genswarms.cwd, ['config', 'config_path'])
+    const started = await app.swarmManager.start(config, { configPath })
+    return res.code(201).send({ status: 'created', swarm_name: config.name, agents: started.agents.map((a) => a.name), failed: started.failed })
+  })
+
+  app.post<{ Querystring: { all: boolean } }>('/api/swarms/clean', {
+    schema: {
+      summary: 'Remove stopped and crashed swarm rows; `?all=true` also deletes their events, queued tasks and overlays',
+      tags: ['swarms'],
+      querystring: flagQuery('all', 'also delete the removed swarms\' events, tasks, commands and overlays'),
+      response: { 200: reply('`{status: "cleaned", removed: [names]}`') },
+    },
+  }, async (request) => ({ status: 'cleaned', removed: await cleanSwarms(deps(), { all: request.query.all }) }))
+
+  app.get<Named>('/api/swarms/:name', {
+    schema: { summary: 'Swarm status with topology and per-agent details', tags: ['swarms'], params: swarmParams, querystring: noQuery, response: { 200: reply('swarm status'), 404: errorReply } },
+  }, async (request) => app.swarmManager.status(request.params.name))
+
+  app.delete<Named & { Querystring: { purge: boolean } }>('/api/swarms/:name', {
+    schema: {
+      summary: 'Stop a swarm (a daemon swarm is sent SIGTERM); `?purge=true` also deletes its rows and events',
+      tags: ['swarms'],
+      params: swarmParams,
+      querystring: flagQuery('purge', 'also delete the swarm\'s registry row, events, tasks, commands and overlay'),
+      response: { 200: reply('`{status: "stopped" | "purged", swarm_name}`'), 404: errorReply, 409: errorReply, 504: errorReply },
+    },
+  }, async (request) => {
+    const { name } = request.params
+    return { status: await stopSwarm(deps(), name, { purge: request.query.purge }), swarm_name: name }
+  })
+
+  app.post<Named & { Querystring: { delete: boolean } }>('/api/swarms/:name/restart', {
+    schema: {
+      summary: 'Stop the swarm wherever it runs and start it in this server from its stored config; `?delete=true` purges its events and overlay first',
+      tags: ['swarms'],
+      params: swarmParams,
+      querystring: flagQuery('delete', 'start from a clean slate: purge events, queues and overlay first'),
+      response: { 200: reply('`{status: "restarted", swarm_name, agents, failed}`'), 404: errorReply, 409: errorReply },
+    },
+  }, async (request) => {
+    const { name } = request.params
+    const started = await restartSwarm(deps(), name, { clean: request.query.delete, cwd: app.genswarms.cwd })
+    return { status: 'restarted', swarm_name: name, agents: started.agents.map((a) => a.name), failed: started.failed }
+  })
+}
