@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import authPlugin from './plugins/auth.js'
 import corePlugin from './plugins/core.js'
+import corsPlugin from './plugins/cors.js'
+import openapiPlugin from './plugins/openapi.js'
 import swarmSocketPlugin from './plugins/swarm-socket.js'
 import routes from './routes/index.js'
 import type { GenswarmsOptions } from './lib/options.js'
@@ -14,9 +16,19 @@ import type { GenswarmsOptions } from './lib/options.js'
  */
 async function genswarms(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {
   await app.register(corePlugin, opts)
-  await app.register(authPlugin, opts)
-  await app.register(swarmSocketPlugin, opts)
-  await app.register(routes, opts)
+  // The decorators above are the host app's; everything reachable over the
+  // network lives in one encapsulated context, so its CORS, auth, OpenAPI and
+  // error format never touch the host app's own routes.
+  await app.register(
+    async (api) => {
+      await api.register(corsPlugin, opts)
+      await api.register(authPlugin, opts)
+      if (opts.openapi !== false) await api.register(openapiPlugin, opts)
+      await api.register(swarmSocketPlugin, opts)
+      await api.register(routes, opts)
+    },
+    { prefix: opts.prefix ?? '' },
+  )
 }
 
 export default fp(genswarms, { name: 'genswarms', fastify: '5.x' })

@@ -1,0 +1,27 @@
+import swagger from '@fastify/swagger'
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+
+/**
+ * An OpenAPI 3 document generated from the route schemas registered after
+ * this plugin in the same context, served at /documentation/json.
+ */
+async function openapiPlugin(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Genswarms',
+        description: 'REST API of the Genswarms orchestrator. The Phoenix-protocol WebSocket lives at /swarm/websocket.',
+        version: app.genswarms.version,
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'GENSWARMS_API_TOKEN, when one is configured' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  })
+  app.get('/documentation/json', { schema: { hide: true } }, async () => app.swagger())
+}
+
+export default fp(openapiPlugin, { name: 'genswarms-openapi', dependencies: ['genswarms-core'] })
