@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { localSwarm } from '../lib/swarm/lifecycle.js'
-import { cap, errorReply, limitQuery, noQuery, reply, swarmParams } from './schemas.js'
+import { cap, errorReply, limitQuery, reply, swarmParams } from './schemas.js'
 
 type Named = { Params: { name: string } }
 const nodeName = { type: 'string', minLength: 1, maxLength: 200 } as const
 
-/** Routing: send a message along the topology, read the router's log and the topology. */
+/**
+ * Routing: send a message along the topology and read the router's log.
+ * (GET topology lives with PATCH topology in routes/mutations.ts.)
+ */
 export default async function messageRoutes(app: FastifyInstance): Promise<void> {
   const manager = app.swarmManager
 
@@ -37,12 +40,5 @@ export default async function messageRoutes(app: FastifyInstance): Promise<void>
     localSwarm(manager, name, 'the message log')
     const messages = manager.messages(name, cap(request.query.limit))
     return { swarm: name, messages, count: messages.length }
-  })
-
-  app.get<Named>('/api/swarms/:name/topology', {
-    schema: { summary: 'Directed edges as `{from, targets}` per node', tags: ['routing'], params: swarmParams, querystring: noQuery, response: { 200: reply('`{swarm, topology: [{from, targets}]}`'), 404: errorReply } },
-  }, async (request) => {
-    const { name } = request.params
-    return { swarm: name, topology: manager.status(name).topology }
   })
 }
