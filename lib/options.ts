@@ -12,7 +12,11 @@ export interface GenswarmsOptions {
   apiToken?: string | null
   /** allowed CORS / WebSocket origins; default `GENSWARMS_CORS_ORIGINS` or local dev origins */
   corsOrigins?: string[]
-  /** relay events written by daemons to live subscribers (default on, polling every 25 ms) */
+  /**
+   * relay events written by daemons to live subscribers (default on). The relay
+   * wakes on changes to the database's WAL file and also polls every
+   * `intervalMs` (default 250) for anything the file watch missed.
+   */
   relay?: boolean | { intervalMs?: number }
   /** buffered event writes (default on: flush every 100 ms or at 1000 events) */
   events?: { buffered?: boolean; flushIntervalMs?: number; maxBatch?: number }

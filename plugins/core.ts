@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { createEngine, type Engine } from '../lib/engine.js'
+import { EventRelay } from '../lib/events/relay.js'
 import type { GenswarmsOptions } from '../lib/options.js'
 
 /**
@@ -25,6 +26,27 @@ async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise
   app.decorate('pubsub', engine.pubsub)
   app.decorate('genswarms', resolveOptions(opts))
   if (owned) app.addHook('onClose', async () => engine.close())
+  startRelay(app, engine)
+}
+
+/** Daemons' events reach this server's subscribers through the relay (SPEC §6). */
+function startRelay(app: FastifyInstance, engine: Engine): void {
+  if (!app.genswarms.relay.enabled) return
+  if (!engine.spine.tracksOwnIds) {
+    app.log.warn('genswarms: event relay off: the engine passed in was created without trackOwnEvents, so its own events would be published twice')
+    return
+  }
+  const file = engine.database.path
+  const relay = new EventRelay({
+    store: engine.eventStore,
+    spine: engine.spine,
+    pubsub: engine.pubsub,
+    intervalMs: app.genswarms.relay.intervalMs,
+    wakeOn: file === ':memory:' ? null : `${file}-wal`,
+    logger: app.log,
+  })
+  app.addHook('onReady', async () => relay.start())
+  app.addHook('preClose', async () => relay.stop())
 }
 
 export interface ResolvedGenswarmsOptions {
@@ -49,7 +71,7 @@ function resolveOptions(opts: GenswarmsOptions): ResolvedGenswarmsOptions {
     corsOrigins: opts.corsOrigins ?? (envOrigins ? envOrigins.split(',').map((o) => o.trim()).filter(Boolean) : DEFAULT_CORS_ORIGINS),
     relay: {
       enabled: opts.relay !== false,
-      intervalMs: typeof opts.relay === 'object' && opts.relay.intervalMs ? opts.relay.intervalMs : 25,
+      intervalMs: typeof opts.relay === 'object' && opts.relay.intervalMs ? opts.relay.intervalMs : 250,
     },
     version: opts.version ?? '0.0.0',
   }

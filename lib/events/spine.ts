@@ -79,6 +79,11 @@ export class EventSpine {
     if (event.swarm !== null) this.#pubsub.publish(topics.events(event.swarm), 'event', event)
   }
 
+  /** Whether `claimOwn` can answer: an EventRelay must not run over a spine that does not track. */
+  get tracksOwnIds(): boolean {
+    return this.#ownIds !== null
+  }
+
   /** True once for each id this process stored (the relay's de-duplication). */
   claimOwn(id: number): boolean {
     return this.#ownIds?.delete(id) ?? false
