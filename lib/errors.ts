@@ -45,6 +45,10 @@ export const errors = {
   agentUnavailable: define('GS_AGENT_UNAVAILABLE', 409, ':agent_unavailable', (agent: string, state: string) => `agent "${agent}" cannot take input in state ${state}`),
   configFile: define('GS_CONFIG_FILE', 400, ':config_file', (message: string) => message),
   timeout: define('GS_TIMEOUT', 504, ':timeout', (what: string) => `timed out waiting for ${what}`),
+  unknownCommand: define('GS_UNKNOWN_COMMAND', 400, ':unknown_command', (op: string) => `unknown swarm command "${op}"`),
+  daemonStartFailed: define('GS_DAEMON_START_FAILED', 500, ':daemon_start_failed', (swarm: string, why: string) => `daemon for swarm "${swarm}" did not start: ${why}`),
+  serverAlreadyRunning: define('GS_SERVER_ALREADY_RUNNING', 409, ':already_running', (pid: number, url: string) => `a server is already running (pid ${pid}) at ${url}`),
+  serverUnavailable: define('GS_SERVER_UNAVAILABLE', 503, ':server_unavailable', (url: string, why: string) => `the server at ${url} ${why}`),
   swarmInDaemon: define('GS_SWARM_IN_DAEMON', 409, ':not_in_process', (swarm: string, pid: number | null, what: string) =>
     `swarm "${swarm}" runs in daemon process ${pid ?? '?'}; ${what} is only available for swarms running in this server`),
   noStoredConfig: define('GS_NO_STORED_CONFIG', 409, ':no_config', (swarm: string) => `swarm "${swarm}" has no stored config or config path to restart from`),

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
+import { readFileSync } from 'node:fs'
 import type { Db, OpenedDatabase } from './open.js'
 import { swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
 
@@ -50,9 +51,25 @@ const now = () => new Date().toISOString()
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !isZombie(pid)
+}
+
+/**
+ * A killed daemon whose parent never reaps it (an orphan under an init that
+ * does not wait(), as in many containers) still answers kill(pid, 0); on
+ * Linux /proc tells that it is dead.
+ */
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // "pid (comm) S ...": comm may itself contain parentheses.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
+  } catch {
+    return false
   }
 }
 
@@ -81,6 +98,21 @@ export class SwarmRegistry {
       stoppedAt: null,
     }
     this.#db.insert(swarms).values(row).onConflictDoUpdate({ target: swarms.name, set: row }).run()
+  }
+
+  /**
+   * Registers `rec` unless another live process runs the swarm, in one write
+   * transaction so two daemons starting at once cannot both win. Returns null
+   * when claimed, else the record of the process that holds it.
+   */
+  claim(rec: Parameters<SwarmRegistry['register']>[0] & { pid: number }): SwarmRecord | null {
+    return this.#db.transaction((tx) => {
+      const row = tx.select().from(swarms).where(eq(swarms.name, rec.name)).get()
+      const holder = row ? this.#present(row) : null
+      if (holder?.status === 'running' && holder.pid !== rec.pid) return holder
+      this.register(rec)
+      return null
+    }, { behavior: 'immediate' })
   }
 
   /** Marks a running row stopped; only the owner's pid may do so when a pid is given. */
