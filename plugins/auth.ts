@@ -22,6 +22,11 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     if (isPreflight(request)) return
     const upgrade = isWebSocketUpgrade(request)
     if (upgrade) {
+      // A refused upgrade never reaches the websocket plugin, whose cleanup would
+      // otherwise close the raw socket; left open, it would hold the server open.
+      reply.raw.once('finish', () => {
+        if (reply.statusCode >= 400) request.raw.socket.destroy()
+      })
       const origin = request.headers.origin
       if (origin !== undefined && !origins.has(origin)) {
         return refuse(reply, errors.forbidden(`origin ${origin} is not allowed; allowed origins are set by GENSWARMS_CORS_ORIGINS`))
