@@ -15,19 +15,22 @@ import type { GenswarmsOptions } from './lib/options.js'
  *   app.register(genswarms, { dbPath: './swarms.db' })
  */
 async function genswarms(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {
-  await app.register(corePlugin, opts)
+  // `prefix` is applied once, to the network context below; passed on to an
+  // encapsulated plugin, Fastify would apply it again.
+  const { prefix = '', ...options } = opts
+  await app.register(corePlugin, options)
   // The decorators above are the host app's; everything reachable over the
   // network lives in one encapsulated context, so its CORS, auth, OpenAPI and
   // error format never touch the host app's own routes.
   await app.register(
     async (api) => {
-      await api.register(corsPlugin, opts)
-      await api.register(authPlugin, opts)
-      if (opts.openapi !== false) await api.register(openapiPlugin, opts)
-      await api.register(swarmSocketPlugin, opts)
-      await api.register(routes, opts)
+      await api.register(corsPlugin, options)
+      await api.register(authPlugin, options)
+      if (options.openapi !== false) await api.register(openapiPlugin, options)
+      await api.register(swarmSocketPlugin, options)
+      await api.register(routes, options)
     },
-    { prefix: opts.prefix ?? '' },
+    { prefix },
   )
 }
 
