@@ -1,0 +1,140 @@
+import { isGenswarmsError } from '../errors.js'
+import type { EventStore, SwarmEvent } from '../events/types.js'
+import { ok, refuse, type Channel, type ChannelContext, type ChannelDefinition, type Reply } from '../phoenix/index.js'
+import { topics, type PubSub, type PubSubMessage } from '../pubsub/index.js'
+import type { SwarmManager } from '../swarm/manager.js'
+import { eventPayload, logEntryPayload, matchesFilter, parseEventFilter, type EventFilter } from './event-payloads.js'
+
+export const RECENT_LIMIT = 50
+export const MAX_SUBSCRIPTIONS = 100
+
+export interface SwarmChannelDeps {
+  swarmManager: SwarmManager
+  eventStore: EventStore
+  pubsub: PubSub
+}
+
+/** The channel `swarm:<name>` of the seed's WebSocket API. */
+export function swarmChannel(deps: SwarmChannelDeps): ChannelDefinition {
+  return { pattern: 'swarm:*', create: (ctx) => new SwarmChannel(ctx, deps) }
+}
+
+/** Lifecycle, output, routing and status pushes flow from these PubSub topics as soon as the channel joins. */
+const forwardedTopics = [topics.swarm, topics.output, topics.routing, topics.status]
+
+type Handler = (payload: Record<string, unknown>) => Reply
+
+class SwarmChannel implements Channel {
+  readonly #ctx: ChannelContext
+  readonly #deps: SwarmChannelDeps
+  readonly #swarm: string
+  readonly #unsubscribe: (() => void)[] = []
+  /** agent name, or null for every agent; each key is one subscription */
+  readonly #logSubscriptions = new Set<string | null>()
+  readonly #eventSubscriptions: EventFilter[] = []
+  /**
+   * Ids at or below these were already answered in a subscribe reply; a relay
+   * that publishes them late must not make them arrive twice.
+   */
+  #logFloor = 0
+  #eventFloor = 0
+
+  constructor(ctx: ChannelContext, deps: SwarmChannelDeps) {
+    this.#ctx = ctx
+    this.#deps = deps
+    this.#swarm = ctx.topic.slice('swarm:'.length)
+  }
+
+  join(): Reply {
+    if (!this.#swarm || !this.#deps.swarmManager.exists(this.#swarm)) return refuse('swarm_not_found')
+    const { pubsub } = this.#deps
+    for (const topic of forwardedTopics) {
+      this.#unsubscribe.push(pubsub.subscribe(topic(this.#swarm), (m: PubSubMessage) => this.#ctx.push(m.event, m.payload)))
+    }
+    this.#unsubscribe.push(pubsub.subscribe<SwarmEvent>(topics.events(this.#swarm), (m) => this.#onEvent(m.payload)))
+    return ok({ swarm: this.#swarm })
+  }
+
+  handleIn(event: string, payload: unknown): Reply {
+    const handler = this.#handlers[event]
+    if (!handler) return refuse('unknown_event')
+    const body = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
+    return handler(body)
+  }
+
+  terminate(): void {
+    for (const off of this.#unsubscribe.splice(0)) off()
+    this.#logSubscriptions.clear()
+    this.#eventSubscriptions.length = 0
+  }
+
+  readonly #handlers: Record<string, Handler> = {
+    send_task: (p) => {
+      if (typeof p.agent !== 'string' || p.agent === '') return refuse('agent must be a non-empty string')
+      if (typeof p.task !== 'string') return refuse('task must be a string')
+      return this.#engineCall(() => {
+        this.#deps.swarmManager.sendTask(this.#swarm, p.agent as string, p.task as string)
+        return { status: 'sent' }
+      })
+    },
+
+    get_status: () => this.#engineCall(() => this.#deps.swarmManager.status(this.#swarm) as unknown as Record<string, unknown>),
+
+    subscribe_logs: (p) => {
+      const agent = optionalAgent(p)
+      if (agent === undefined) return refuse('agent must be a string')
+      if (!this.#logSubscriptions.has(agent) && this.#logSubscriptions.size >= MAX_SUBSCRIPTIONS) return refuse('too many log subscriptions')
+      this.#logSubscriptions.add(agent)
+      const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...(agent ? { agent } : {}), limit: RECENT_LIMIT }).reverse()
+      this.#logFloor = Math.max(this.#logFloor, recent.at(-1)?.id ?? 0)
+      return ok({ subscribed: true, agent, recent_logs: recent.map(logEntryPayload) })
+    },
+
+    unsubscribe_logs: (p) => {
+      const agent = optionalAgent(p)
+      if (agent === undefined) return refuse('agent must be a string')
+      this.#logSubscriptions.delete(agent)
+      return ok({ unsubscribed: true, agent })
+    },
+
+    subscribe_events: (p) => {
+      const parsed = parseEventFilter(p.filters)
+      if (!parsed.ok) return refuse(parsed.reason)
+      if (this.#eventSubscriptions.length >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
+      this.#eventSubscriptions.push(parsed.filter)
+      const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...parsed.filter, limit: RECENT_LIMIT }).reverse()
+      this.#eventFloor = Math.max(this.#eventFloor, recent.at(-1)?.id ?? 0)
+      return ok({ subscribed: true, filters: parsed.filter, recent_events: recent.map(eventPayload) })
+    },
+
+    unsubscribe_events: () => {
+      this.#eventSubscriptions.length = 0
+      return ok({ unsubscribed: true })
+    },
+  }
+
+  #onEvent(e: SwarmEvent): void {
+    if (e.id > this.#logFloor && [...this.#logSubscriptions].some((agent) => agent === null || agent === e.agent)) {
+      this.#ctx.push('log_entry', logEntryPayload(e))
+    }
+    if (e.id > this.#eventFloor && this.#eventSubscriptions.some((f) => matchesFilter(e, f))) {
+      this.#ctx.push('event', eventPayload(e))
+    }
+  }
+
+  /** Engine failures answer `{reason}` in the original's inspected-atom style. */
+  #engineCall(fn: () => Record<string, unknown>): Reply {
+    try {
+      return ok(fn())
+    } catch (err) {
+      if (isGenswarmsError(err)) return refuse(err.reason)
+      throw err
+    }
+  }
+}
+
+/** `{agent: "x"}` → "x"; `{}` or `{agent: null}` → null (every agent); anything else → undefined (invalid). */
+function optionalAgent(p: Record<string, unknown>): string | null | undefined {
+  if (p.agent === undefined || p.agent === null) return null
+  return typeof p.agent === 'string' ? p.agent : undefined
+}
