@@ -6,6 +6,7 @@ import { errorHandler } from './error-handler.js'
 import eventRoutes from './events.js'
 import infoRoutes, { type Endpoint } from './info.js'
 import messageRoutes from './messages.js'
+import mutationRoutes from './mutations.js'
 import skillRoutes from './skills.js'
 import swarmRoutes from './swarms.js'
 import { formatSchemaErrors, genswarmsValidatorCompiler } from './validation.js'
@@ -40,20 +41,5 @@ export default async function routes(app: FastifyInstance, opts: GenswarmsOption
   await app.register(eventRoutes)
   await app.register(configRoutes)
   await app.register(skillRoutes, { ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
-  const mutations = await optionalRoutes('./mutations.js')
-  if (mutations) await app.register(mutations, opts)
-}
-
-/**
- * routes/mutations.ts (the runtime-mutation routes) is owned by another
- * change; it is registered here as soon as the file exists.
- */
-async function optionalRoutes(specifier: string): Promise<((app: FastifyInstance, opts: GenswarmsOptions) => Promise<void>) | null> {
-  try {
-    return ((await import(specifier)) as { default: (app: FastifyInstance, opts: GenswarmsOptions) => Promise<void> }).default
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes('mutations')) return null
-    throw err
-  }
+  await app.register(mutationRoutes)
 }
