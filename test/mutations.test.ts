@@ -122,7 +122,7 @@ t.test('snapshot round trip: start from the snapshot, same agents and topology',
   t.ok(reparsed.ok, 'the snapshot is a valid config')
   if (!reparsed.ok) return
   await m.start(reparsed.config)
-  const a = m.status('snap'), b = m.status('snap-copy')
+  const a = m.swarm('snap').status(), b = m.swarm('snap-copy').status()
   t.same(b.agents.map((x) => [x.name, x.backend, x.model, x.skills]), a.agents.map((x) => [x.name, x.backend, x.model, x.skills]))
   t.same(b.topology, a.topology)
 })
