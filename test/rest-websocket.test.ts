@@ -25,7 +25,9 @@ t.test('a task sent over REST: the output shows in the agent history and reaches
   t.teardown(() => socket.disconnect())
   const channel = socket.channel('swarm:both', {})
   const outputs: { agent: string; content: string }[] = []
-  channel.on('agent_output', (payload: { agent: string; content: string }) => outputs.push(payload))
+  channel.on('agent_output', (payload: { agent: string; content: string }) => {
+    outputs.push(payload)
+  })
   const joined = await new Promise((resolve) => {
     channel.join().receive('ok', resolve).receive('error', resolve).receive('timeout', () => resolve('timeout'))
   })
