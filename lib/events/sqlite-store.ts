@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, sql, type SQL } from 'drizzle-orm'
 import type { Statement } from 'better-sqlite3'
 import type { OpenedDatabase } from '../db/open.js'
 import { events } from '../db/schema.js'
@@ -24,32 +24,6 @@ function toEvent(row: Row): SwarmEvent {
   }
 }
 
-interface RawRow {
-  id: number
-  timestamp: string
-  level: string
-  category: string
-  swarm: string | null
-  agent: string | null
-  event_type: string
-  message: string
-  metadata: string | null
-}
-
-function rawToEvent(row: RawRow): SwarmEvent {
-  return {
-    id: row.id,
-    timestamp: row.timestamp,
-    level: row.level as Level,
-    category: row.category as Category,
-    swarm: row.swarm,
-    agent: row.agent,
-    event_type: row.event_type,
-    message: row.message,
-    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : {},
-  }
-}
-
 export function clampLimit(limit: number | undefined, fallback = DEFAULT_QUERY_LIMIT): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback
   return Math.max(1, Math.min(MAX_QUERY_LIMIT, Math.trunc(limit)))
@@ -59,7 +33,7 @@ export function clampLimit(limit: number | undefined, fallback = DEFAULT_QUERY_L
 export class SqliteEventStore implements EventStore {
   readonly #database: OpenedDatabase
   readonly #insert: Statement
-  readonly #since: Statement
+  readonly #since
   readonly #max: Statement
   readonly #insertMany: (batch: Omit<SwarmEvent, 'id'>[]) => SwarmEvent[]
 
@@ -69,7 +43,13 @@ export class SqliteEventStore implements EventStore {
     this.#insert = sqlite.prepare(
       'INSERT INTO events (timestamp, level, category, swarm, agent, event_type, message, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
-    this.#since = sqlite.prepare('SELECT * FROM events WHERE id > ? ORDER BY id ASC LIMIT ?')
+    this.#since = database.db
+      .select()
+      .from(events)
+      .where(gt(events.id, sql.placeholder('id')))
+      .orderBy(asc(events.id))
+      .limit(sql.placeholder('limit'))
+      .prepare()
     this.#max = sqlite.prepare('SELECT COALESCE(MAX(id), 0) AS max FROM events').pluck()
     this.#insertMany = sqlite.transaction((batch: Omit<SwarmEvent, 'id'>[]) => batch.map((e) => this.#insertOne(e)))
   }
@@ -110,7 +90,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   eventsSince(id: number, limit = MAX_QUERY_LIMIT): SwarmEvent[] {
-    return (this.#since.all(id, limit) as RawRow[]).map(rawToEvent)
+    return this.#since.all({ id, limit }).map(toEvent)
   }
 
   maxEventId(): number {
