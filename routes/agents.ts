@@ -27,6 +27,7 @@ export default async function agentRoutes(app: FastifyInstance): Promise<void> {
       summary: 'Send a task to an agent; for a daemon swarm it is queued for the daemon',
       tags: ['agents'],
       params: agentParams,
+      querystring: noQuery,
       body: { type: 'object', required: ['task'], properties: { task: { type: 'string', minLength: 1 } }, additionalProperties: false },
       response: { 200: reply('`{status: "sent", agent, task}`, plus `queued: true, task_id` for a daemon swarm'), 400: errorReply, 404: errorReply, 409: errorReply },
     },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { configFromSource, type ConfigSource } from '../lib/config/source.js'
 import { summarizeConfig } from '../lib/config/validate.js'
 import { isGenswarmsError } from '../lib/errors.js'
-import { errorReply, reply } from './schemas.js'
+import { errorReply, noQuery, reply } from './schemas.js'
 
 const validateBody = {
   type: 'object',
@@ -22,6 +22,7 @@ export default async function configRoutes(app: FastifyInstance): Promise<void> 
     schema: {
       summary: 'Validate a swarm config: every problem at once, each naming its path',
       tags: ['config'],
+      querystring: noQuery,
       body: validateBody,
       response: { 200: reply('`{valid: true, config: {name, agents, objects, edges}}`'), 400: { ...errorReply, description: '`{valid: false, errors: [...]}`, or `{error, code}` for a malformed request' } },
     },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { reply } from './schemas.js'
+import { noQuery, reply } from './schemas.js'
 
 /** What the Phoenix socket accepts and pushes (seed: websocket-api.md). */
 const CLIENT_EVENTS = ['send_task', 'get_status', 'subscribe_logs', 'unsubscribe_logs', 'subscribe_events', 'unsubscribe_events']
@@ -16,7 +16,7 @@ export interface Endpoint {
 
 /** GET /: name, version, the REST endpoints and how to reach the WebSocket. */
 export default async function infoRoutes(app: FastifyInstance, opts: { endpoints: Endpoint[] }): Promise<void> {
-  app.get('/', { schema: { summary: 'Service info: version, endpoints and the WebSocket contract', tags: ['info'], response: { 200: reply('the info document') } } }, async () => ({
+  app.get('/', { schema: { summary: 'Service info: version, endpoints and the WebSocket contract', tags: ['info'], querystring: noQuery, response: { 200: reply('the info document') } } }, async () => ({
     name: 'genswarms',
     version: app.genswarms.version,
     endpoints: opts.endpoints,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { localSwarm } from '../lib/swarm/lifecycle.js'
-import { cap, errorReply, limitQuery, reply, swarmParams } from './schemas.js'
+import { cap, errorReply, limitQuery, noQuery, reply, swarmParams } from './schemas.js'
 
 type Named = { Params: { name: string } }
 const nodeName = { type: 'string', minLength: 1, maxLength: 200 } as const
@@ -17,6 +17,7 @@ export default async function messageRoutes(app: FastifyInstance): Promise<void>
       summary: 'Route a message from one node to another; refused unless the topology has that edge',
       tags: ['routing'],
       params: swarmParams,
+      querystring: noQuery,
       body: {
         type: 'object',
         required: ['from', 'to', 'content'],

@@ -30,6 +30,7 @@ export default async function swarmRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       summary: 'Start an in-process swarm from an inline config or a config file',
       tags: ['swarms'],
+      querystring: noQuery,
       body: startBody,
       response: { 201: reply('`{status: "created", swarm_name, agents, failed}`'), 400: errorReply, 409: errorReply },
     },
