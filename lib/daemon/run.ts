@@ -1,0 +1,164 @@
+import { loadConfigFile } from '../config/index.js'
+import { createEngine, type Engine } from '../engine.js'
+import { errors, isGenswarmsError } from '../errors.js'
+import type { SwarmCommand } from '../db/registry.js'
+import { executeCommand } from './commands.js'
+
+interface DaemonLogger {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface DaemonOptions {
+  /** absolute path of the swarm config */
+  configPath: string
+  dbPath: string
+  /** where this process's output goes, recorded in the registry (null when it is a terminal) */
+  logPath: string | null
+  logger: DaemonLogger
+  /** how often the task and command queues are read (ms) */
+  pollMs?: number
+  /** give up on a clean stop after this long (ms) */
+  stopTimeoutMs?: number
+}
+
+export interface RunningDaemon {
+  swarm: string
+  engine: Engine
+  /** stops the swarm, fails what is still queued, flushes events and marks the row stopped */
+  stop(reason: string): Promise<void>
+  /** settles once the daemon has stopped, however it was asked to */
+  stopped: Promise<void>
+}
+
+/**
+ * One swarm in this process, driven through the shared database (SPEC §7):
+ * registers itself `running` with its pid, then polls `tasks` and
+ * `swarm_commands` for its swarm, delivers each and marks it processed or
+ * failed with a reason. Signal handling belongs to the caller (see the CLI's
+ * `start --foreground`), which calls `stop`.
+ */
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const { logger } = opts
+  const config = await loadConfigFile(opts.configPath)
+  const swarm = config.name
+  const engine = createEngine({
+    dbPath: opts.dbPath,
+    buffered: true,
+    pid: process.pid,
+    logPath: opts.logPath,
+    onError: (err, context) => logger.error({ err }, `${context} failed`),
+  })
+  const holder = engine.registry.claim({ name: swarm, pid: process.pid, configPath: opts.configPath, config: config as unknown as Record<string, unknown>, logPath: opts.logPath })
+  if (holder) {
+    await engine.close()
+    throw errors.swarmAlreadyRunning(swarm)
+  }
+  try {
+    const started = await engine.swarmManager.start(config, { configPath: opts.configPath })
+    for (const f of started.failed) logger.warn({ agent: f.agent, reason: f.reason }, 'agent failed to start')
+  } catch (err) {
+    engine.registry.markStopped(swarm, process.pid)
+    await engine.close()
+    throw err
+  }
+  engine.spine.emit({
+    swarm, event_type: 'daemon_started', message: `daemon for swarm ${swarm} started (pid ${process.pid})`,
+    metadata: { pid: process.pid, config_path: opts.configPath, log_path: opts.logPath },
+  })
+  logger.info({ swarm, db: engine.database.path }, 'daemon running')
+
+  const pollMs = opts.pollMs ?? 100
+  let timer: NodeJS.Timeout | null = null
+  let pass: Promise<void> = Promise.resolve()
+  let stopping: Promise<void> | null = null
+  let resolveStopped!: () => void
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve))
+
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ swarm, reason }, 'daemon stopping')
+      if (timer) clearTimeout(timer)
+      timer = null
+      await pass
+      await withTimeout(engine.swarmManager.stop(swarm), opts.stopTimeoutMs ?? 15_000, `swarm "${swarm}" to stop`).catch((err) => {
+        logger.error({ err }, 'swarm did not stop cleanly')
+        engine.registry.markStopped(swarm, process.pid)
+      })
+      engine.registry.failPending(swarm, `swarm ${swarm} stopped before this was delivered`)
+      engine.spine.emit({ swarm, event_type: 'daemon_stopped', message: `daemon for swarm ${swarm} stopped (${reason})`, metadata: { pid: process.pid, reason } })
+      await engine.close()
+      logger.info({ swarm }, 'daemon stopped')
+      resolveStopped()
+    })()
+    return stopping
+  }
+
+  const ctx = { swarm, requestStop: (reason: string) => void stop(reason) }
+
+  const runCommand = async (command: SwarmCommand): Promise<void> => {
+    try {
+      const result = await executeCommand(engine.swarmManager, command.op, command.payload, ctx)
+      engine.registry.finishCommand(command.id, { result })
+      logger.info({ command_id: command.id, op: command.op }, 'command done')
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      engine.registry.finishCommand(command.id, {
+        error: isGenswarmsError(err) ? { message, code: err.code, statusCode: err.statusCode } : { message },
+      })
+      logger.warn({ command_id: command.id, op: command.op, reason: message }, 'command failed')
+      engine.spine.emit({ swarm, event_type: 'command_failed', message: `command ${command.op} #${command.id} failed: ${message}`, metadata: { command_id: command.id, op: command.op, error: message } })
+    }
+  }
+
+  const deliverTasks = (): void => {
+    for (const task of engine.registry.pendingTasks(swarm)) {
+      if (stopping) return
+      try {
+        engine.swarmManager.sendTask(swarm, task.agent, task.task)
+        engine.registry.finishTask(task.id)
+        logger.info({ task_id: task.id, agent: task.agent }, 'task delivered')
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err)
+        engine.registry.finishTask(task.id, { error: message })
+        logger.warn({ task_id: task.id, agent: task.agent, reason: message }, 'task failed')
+        engine.spine.emit({ swarm, event_type: 'task_failed', agent: task.agent, message: `queued task #${task.id} for ${task.agent} failed: ${message}`, metadata: { task_id: task.id, error: message } })
+      }
+    }
+  }
+
+  const poll = async (): Promise<void> => {
+    try {
+      for (const command of engine.registry.pendingCommands(swarm)) {
+        if (stopping) break
+        await runCommand(command)
+      }
+      if (!stopping) deliverTasks()
+    } catch (err) {
+      // A busy database is retried on the next pass; the queue rows stay pending.
+      logger.warn({ err }, 'reading the task and command queues failed')
+    }
+  }
+
+  const schedule = (): void => {
+    if (stopping) return
+    timer = setTimeout(() => {
+      timer = null
+      pass = poll().finally(schedule)
+    }, pollMs)
+  }
+  pass = poll().finally(schedule)
+
+  return { swarm, engine, stop, stopped }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(errors.timeout(what)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
