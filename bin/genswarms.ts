@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url'
+import { runCli } from '../lib/cli/run.js'
+
+// `genswarms | head` closing the pipe is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0)
+  throw err
+})
+
+const code = await runCli(
+  process.argv,
+  {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    // Daemons and background servers are this same program, started the way this one was.
+    entry: [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)],
+  },
+  // Loaded only by `up`: the other commands never need Fastify.
+  async ({ dbPath }) => (await import('../app.js')).buildServer({ dbPath }),
+)
+process.exit(code)

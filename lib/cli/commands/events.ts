@@ -1,0 +1,79 @@
+import { Option, type Command } from 'commander'
+import { CATEGORIES } from '../../events/taxonomy.js'
+import type { SwarmEvent } from '../../events/types.js'
+import { errors } from '../../errors.js'
+import { positiveInt, withContext } from '../command.js'
+import type { CliContext, CliEnvironment } from '../context.js'
+import { followEvents, recentEvents, untilInterrupted, type EventFilter } from '../follow.js'
+import { formatEvent } from '../format.js'
+
+interface EventsOptions {
+  swarm?: string
+  agent?: string
+  errors?: boolean
+  warnings?: boolean
+  category?: string
+  type?: string
+  minutes?: number
+  limit: number
+  follow?: boolean
+  json?: boolean
+}
+
+export function registerEvents(program: Command, env: CliEnvironment): void {
+  program
+    .command('events')
+    .description('show stored events, newest last; --follow keeps printing them as any process writes them')
+    .option('-s, --swarm <swarm>', 'only this swarm')
+    .option('-a, --agent <agent>', 'only this agent (or object)')
+    .option('--errors', 'only level error')
+    .option('--warnings', 'only level warning (with --errors: both)')
+    .addOption(new Option('--category <category>', 'only this category').choices([...CATEGORIES]))
+    .option('--type <event_type>', 'only this event type, e.g. agent_output')
+    .option('--minutes <n>', 'only the last n minutes', positiveInt('--minutes'))
+    .option('-n, --limit <n>', 'how many past events to show (0: none)', positiveInt('--limit'), 50)
+    .option('-f, --follow', 'keep printing new events until Ctrl-C')
+    .option('--json', 'one JSON event per line')
+    .addHelpText('after', '\nExamples:\n  genswarms events --errors --minutes 10\n  genswarms events -s research-swarm --type agent_output --follow --json')
+    .action(withContext(env, (ctx: CliContext, opts: EventsOptions) => {
+      const levels = [...(opts.errors ? ['error'] : []), ...(opts.warnings ? ['warning'] : [])]
+      return showEvents(ctx, {
+        swarm: opts.swarm, agent: opts.agent, category: opts.category, event_type: opts.type, minutes: opts.minutes,
+        ...(levels.length ? { levels } : {}),
+      }, opts)
+    }))
+}
+
+export function registerLogs(program: Command, env: CliEnvironment): void {
+  program
+    .command('logs')
+    .description("show a swarm's (or an agent's) recent events, newest last; -f follows them live")
+    .argument('[swarm]', 'swarm name (all swarms when omitted)')
+    .argument('[agent]', 'agent name')
+    .option('-n, --lines <n>', 'how many past entries to show', positiveInt('--lines'), 50)
+    .option('-f, --follow', 'keep printing new entries until Ctrl-C')
+    .option('--json', 'one JSON event per line')
+    .addHelpText('after', '\nExamples:\n  genswarms logs research-swarm\n  genswarms logs research-swarm writer -f')
+    .action(withContext(env, (ctx: CliContext, swarm: string | undefined, agent: string | undefined, opts: { lines: number; follow?: boolean; json?: boolean }) => {
+      if (agent && !swarm) throw errors.invalidInput('name the swarm before the agent')
+      return showEvents(ctx, { swarm, agent }, { limit: opts.lines, follow: opts.follow, json: opts.json })
+    }))
+}
+
+async function showEvents(ctx: CliContext, filter: EventFilter, opts: { limit: number; follow?: boolean; json?: boolean }): Promise<void> {
+  const store = ctx.engine().eventStore
+  const print = opts.json ? (e: SwarmEvent) => ctx.out.json(e) : (e: SwarmEvent) => ctx.out.line(formatEvent(e, ctx.out.out))
+  const tip = store.maxEventId()
+  const recent = recentEvents(store, filter, opts.limit, tip)
+  for (const e of recent) print(e)
+  if (!opts.follow) {
+    if (recent.length === 0 && !opts.json) ctx.out.note('no matching events')
+    return
+  }
+  const interrupt = untilInterrupted()
+  try {
+    await followEvents(store, tip, filter, print, interrupt.signal)
+  } finally {
+    interrupt.dispose()
+  }
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander'
+import { withContext } from '../command.js'
+import type { CliContext, CliEnvironment } from '../context.js'
+import { formatStatus } from '../format.js'
+import { runsInServer } from '../launch.js'
+import { table } from '../output.js'
+
+export function registerStatus(program: Command, env: CliEnvironment): void {
+  program
+    .command('status')
+    .description('list every swarm in the database, or show one; a daemon that died reads "crashed"')
+    .argument('[name]', 'swarm name')
+    .option('--json', 'print the result as JSON')
+    .action(withContext(env, status))
+}
+
+async function status(ctx: CliContext, name: string | undefined, opts: { json?: boolean }): Promise<void> {
+  const manager = ctx.engine().swarmManager
+  // Read from the database, where this process runs nothing: a swarm inside `genswarms up` is in process there.
+  const host = (pid: number | null) => (runsInServer(ctx, pid) ? 'in_process' : 'daemon')
+  if (name === undefined) {
+    const swarms = manager.list().map((s) => ({ ...s, source: host(s.pid) }))
+    if (opts.json) return ctx.out.json({ swarms })
+    if (swarms.length === 0) return ctx.out.line('no swarms (start one with: genswarms start <config>)')
+    const c = ctx.out.out
+    const rows = [['NAME', 'STATUS', 'PID', 'AGENTS', 'STARTED'].map((h) => c.dim(h))]
+    for (const s of swarms) rows.push([c.bold(s.name), formatStatus(s.status, c), String(s.pid ?? '-'), String(s.agents), s.started_at ?? '-'])
+    for (const line of table(rows)) ctx.out.line(line)
+    return
+  }
+  const detail = manager.status(name)
+  const shown = { ...detail, source: host(detail.pid) }
+  if (opts.json) return ctx.out.json(shown)
+  const c = ctx.out.out
+  ctx.out.line(`${c.bold(shown.name)}  ${formatStatus(shown.status, c)}${shown.pid ? `  pid ${shown.pid}` : ''}`)
+  const info: [string, string | null | undefined][] = [
+    ['host', shown.source === 'in_process' ? 'server (genswarms up)' : 'daemon'],
+    ['config', shown.config_path],
+    ['log', 'log_path' in shown ? shown.log_path : null],
+    ['started', shown.started_at],
+    ['stopped', 'stopped_at' in shown ? shown.stopped_at : null],
+  ]
+  for (const [label, value] of info) if (value) ctx.out.line(`  ${c.dim(label.padEnd(8))} ${value}`)
+  const targets = new Map(shown.topology.map((t) => [t.from, t.targets]))
+  ctx.out.line(`  ${c.dim('agents')}`)
+  for (const agent of shown.agents) {
+    const to = targets.get(agent.name) ?? []
+    ctx.out.line(`    ${agent.name} ${c.dim(`(${agent.backend})`)}${to.length ? ` → ${to.join(', ')}` : ''}`)
+  }
+}

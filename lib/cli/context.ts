@@ -1,0 +1,67 @@
+import { resolve } from 'node:path'
+import { DEFAULT_DB_PATH } from '../db/open.js'
+import { readServerPid } from '../daemon/server-pid.js'
+import { createEngine, type Engine } from '../engine.js'
+import { ServerClient } from './http.js'
+import { Output, type OutputStreams } from './output.js'
+
+export interface CliEnvironment extends OutputStreams {
+  cwd: string
+  /** argv that runs this CLI again (node, its flags, the entry script): daemons and servers are this program */
+  entry: string[]
+}
+
+/** Options every command accepts (before or after the command name). */
+export interface GlobalOptions {
+  db?: string
+  url?: string
+  color?: boolean
+}
+
+/**
+ * What a command needs from its surroundings, resolved once: where the
+ * database is, where a server might answer, how to print. The database is
+ * opened only when a command asks for it and closed when it ends.
+ */
+export class CliContext {
+  readonly env: NodeJS.ProcessEnv
+  readonly cwd: string
+  readonly entry: string[]
+  readonly out: Output
+  readonly dbPath: string
+  readonly #explicitUrl: string | null
+  #engine: Engine | null = null
+
+  constructor(environment: CliEnvironment, globals: GlobalOptions) {
+    this.env = environment.env
+    this.cwd = environment.cwd
+    this.entry = environment.entry
+    this.out = new Output(environment, globals.color !== false)
+    this.dbPath = resolve(this.cwd, globals.db ?? this.env.GENSWARMS_DB ?? DEFAULT_DB_PATH)
+    this.#explicitUrl = globals.url ?? this.env.GENSWARMS_URL ?? null
+  }
+
+  /** `--url`, else `GENSWARMS_URL`, else the server `genswarms up` recorded, else `PORT` (4000) on loopback. */
+  get serverUrl(): string {
+    if (this.#explicitUrl) return this.#explicitUrl
+    const recorded = readServerPid(this.dbPath)
+    if (recorded) return recorded.url
+    return `http://127.0.0.1:${this.env.PORT || 4000}`
+  }
+
+  server(): ServerClient {
+    return new ServerClient(this.serverUrl, this.env.GENSWARMS_API_TOKEN || null)
+  }
+
+  /** The shared database with synchronous event writes (nothing is left unflushed on exit). */
+  engine(): Engine {
+    this.#engine ??= createEngine({ dbPath: this.dbPath, buffered: false })
+    return this.#engine
+  }
+
+  async close(): Promise<void> {
+    const engine = this.#engine
+    this.#engine = null
+    await engine?.close()
+  }
+}
