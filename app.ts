@@ -22,9 +22,21 @@ export async function buildServer(
   opts: GenswarmsOptions & { logger?: FastifyServerOptions['logger'] } = {},
 ): Promise<FastifyInstance> {
   const { logger = { level: process.env.LOG_LEVEL ?? 'info' }, ...pluginOptions } = opts
-  const app = Fastify({ logger, bodyLimit: pluginOptions.bodyLimit ?? 1024 * 1024 })
+  const app = Fastify({
+    // The socket URL may carry `?token=`; keep it out of the logs.
+    logger: typeof logger === 'object' && logger !== null ? { serializers: { req: serializeRequest }, ...logger } : logger,
+    bodyLimit: pluginOptions.bodyLimit ?? 1024 * 1024,
+  })
   await app.register(genswarms, { version: packageVersion(), ...pluginOptions })
   return app
+}
+
+function serializeRequest(req: { method: string; url: string; hostname?: string; ip?: string }) {
+  return { method: req.method, url: redactToken(req.url), hostname: req.hostname, remoteAddress: req.ip }
+}
+
+export function redactToken(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/gi, '$1[redacted]')
 }
 
 export function listenOptions(env: NodeJS.ProcessEnv = process.env, port?: number): { port: number; host: string } {
