@@ -71,4 +71,11 @@ async function main(): Promise<void> {
   process.exit(failed ? 1 : 0)
 }
 
-if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) await main()
+// Not a top-level await: bench files import runIfMain from this module, and
+// awaiting here would leave it mid-evaluation while main() imports them (deadlock).
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  main().catch((err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  })
+}
