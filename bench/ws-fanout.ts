@@ -14,10 +14,14 @@
  *
  * Latency is measured with one output in flight (the path itself), then
  * throughput with `window` outputs in flight: enough to keep server and
- * clients busy at once, bounded so no backlog grows without limit.
+ * clients busy at once, bounded so no backlog grows without limit. With more
+ * than one in flight, the genswarms side's latency would also count the wait
+ * in the agent's inbox, which the plain side has no equivalent of. The two
+ * sides take turns over a few rounds, so a change in machine load (other
+ * work on a shared box) does not land on one side only.
  *
- *   node --import tsx bench/ws-fanout.ts [--clients 500] [--outputs 200] [--window 8] [--probes 100] [--bytes 256]
- *   (or WS_FANOUT_CLIENTS, WS_FANOUT_OUTPUTS, WS_FANOUT_WINDOW, WS_FANOUT_PROBES, WS_FANOUT_BYTES)
+ *   node --import tsx bench/ws-fanout.ts [--clients 500] [--outputs 300] [--window 8] [--probes 150] [--bytes 256] [--rounds 3]
+ *   (or WS_FANOUT_CLIENTS, WS_FANOUT_OUTPUTS, … WS_FANOUT_ROUNDS)
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -33,13 +37,16 @@ import { runIfMain, type Bench, type BenchResult } from './run.js'
 
 interface Settings {
   clients: number
-  /** outputs of the throughput phase */
+  /** outputs of the throughput phases, over all rounds */
   outputs: number
-  /** outputs in flight during the throughput phase */
+  /** outputs in flight during a throughput phase */
   window: number
-  /** outputs of the latency phase, sent one at a time */
+  /** outputs of the latency phases, sent one at a time, over all rounds */
   probes: number
   bytes: number
+  /** the two sides take turns this many times, so a change in machine load hits both */
+  rounds: number
+  /** outputs at the start of each round that are not measured */
   warmup: number
 }
 
@@ -49,11 +56,23 @@ interface Latencies {
   samples: number
 }
 
-interface SideResult {
-  /** with `window` outputs in flight */
-  pushesPerSecond: number
-  cpuMicrosPerPush: number
-  /** with one output in flight: the path itself */
+/** One server under test, as the clients and the driver see it. */
+interface Side {
+  name: 'genswarms' | 'plain ws'
+  url: string
+  /** the phoenix topic to join, or null when the server just broadcasts */
+  topic: string | null
+  emit(index: number): void
+  close(): Promise<void>
+}
+
+interface Totals {
+  frames: number
+  seconds: number
+  cpuMicros: number
+  /** pushes per second of each round */
+  rates: number[]
+  /** over every latency sample of every round */
   latency: Latencies
 }
 
@@ -75,15 +94,17 @@ function readSettings(argv = process.argv.slice(2), env = process.env): Settings
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`)
     return value
   }
-  const outputs = pick('outputs', 200)
-  return {
+  const settings = {
     clients: pick('clients', 500),
-    outputs,
+    outputs: pick('outputs', 300),
     window: pick('window', 8),
-    probes: pick('probes', 100),
+    probes: pick('probes', 150),
     bytes: pick('bytes', 256),
-    warmup: Math.min(20, outputs),
+    rounds: pick('rounds', 3),
+    warmup: 20,
   }
+  if (settings.outputs < settings.rounds) throw new Error(`--outputs (${settings.outputs}) must be at least --rounds (${settings.rounds})`)
+  return settings
 }
 
 /** `<index> <sent-at> xxxx…`, `bytes` long: what the agent echoes back. */
@@ -147,55 +168,70 @@ class Clients {
   }
 }
 
+/** Round `r` gets its share of `total`, the first rounds one more when it does not divide evenly. */
+const share = (total: number, rounds: number, r: number) => Math.floor(total / rounds) + (r < total % rounds ? 1 : 0)
+
 /**
- * Connects the clients to one server, warms up, then measures twice: latency
- * with one output at a time, and throughput with `window` outputs in flight.
+ * One round of one side: connect the clients, warm up, measure latency with
+ * one output at a time, then throughput with `window` outputs in flight.
  */
-async function measure(clients: Clients, s: Settings, url: string, topic: string | null, emit: (index: number) => void): Promise<SideResult> {
-  const framesOf = (outputs: number) => s.clients * FRAMES_PER_OUTPUT * outputs
-  const latencies = (l: { p50: number; p99: number; count: number }): Latencies => ({ p50: l.p50, p99: l.p99, samples: l.count })
+async function runRound(clients: Clients, s: Settings, side: Side, probes: number, outputs: number, totals: Totals): Promise<void> {
+  const framesOf = (n: number) => s.clients * FRAMES_PER_OUTPUT * n
+  const emit = (i: number) => side.emit(i)
   clients.delivered = 0
-  await clients.request({ type: 'connect', url, clients: s.clients, topic }, 'connected')
+  await clients.request({ type: 'connect', url: side.url, clients: s.clients, topic: side.topic }, 'connected')
   await clients.drive(0, s.warmup, s.window, emit)
   await clients.request({ type: 'settle', frames: framesOf(s.warmup) }, 'settled')
 
-  await clients.drive(s.warmup, s.probes, 1, emit)
-  const probed = await clients.request({ type: 'collect', frames: framesOf(s.probes) }, 'stats')
+  if (probes > 0) {
+    await clients.drive(s.warmup, probes, 1, emit)
+    const probed = await clients.request({ type: 'collect', frames: framesOf(probes), pool: side.name }, 'stats')
+    totals.latency = { p50: probed.latencies.p50, p99: probed.latencies.p99, samples: probed.latencies.count }
+  }
 
   const cpuBefore = process.cpuUsage()
   const startedAt = now()
-  await clients.drive(s.warmup + s.probes, s.outputs, s.window, emit)
-  const loaded = await clients.request({ type: 'collect', frames: framesOf(s.outputs) }, 'stats')
+  await clients.drive(s.warmup + probes, outputs, s.window, emit)
+  const loaded = await clients.request({ type: 'collect', frames: framesOf(outputs) }, 'stats')
   const cpu = process.cpuUsage(cpuBefore)
+  const seconds = (loaded.lastReceivedAt - startedAt) / 1000
+  totals.frames += loaded.frames
+  totals.seconds += seconds
+  totals.cpuMicros += cpu.user + cpu.system
+  totals.rates.push(loaded.frames / seconds)
   await clients.request({ type: 'disconnect' }, 'disconnected')
-  return {
-    pushesPerSecond: loaded.frames / ((loaded.lastReceivedAt - startedAt) / 1000),
-    cpuMicrosPerPush: (cpu.user + cpu.system) / loaded.frames,
-    latency: latencies(probed.latencies),
-  }
 }
 
-async function genswarmsSide(clients: Clients, s: Settings): Promise<SideResult> {
+async function startGenswarms(s: Settings): Promise<Side> {
   const dir = mkdtempSync(join(tmpdir(), 'genswarms-bench-'))
   const app = await buildServer({ logger: false, dbPath: join(dir, 'swarms.db'), cwd: dir, apiToken: null })
+  const close = async () => {
+    await app.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
   try {
     await app.listen({ port: 0, host: '127.0.0.1' })
-    const { port } = app.server.address() as AddressInfo
     await app.swarmManager.start({
       name: SWARM,
       agents: [{ name: AGENT, backend: { type: 'mock', echo: true }, skills: [], config: {} }],
       objects: [],
       topology: [],
     })
-    const emit = (i: number) => void app.swarmManager.sendTask(SWARM, AGENT, taskText(i, s.bytes))
-    return await measure(clients, s, `ws://127.0.0.1:${port}/swarm/websocket?vsn=2.0.0`, TOPIC, emit)
-  } finally {
-    await app.close()
-    rmSync(dir, { recursive: true, force: true })
+  } catch (err) {
+    await close()
+    throw err
+  }
+  const { port } = app.server.address() as AddressInfo
+  return {
+    name: 'genswarms',
+    url: `ws://127.0.0.1:${port}/swarm/websocket?vsn=2.0.0`,
+    topic: TOPIC,
+    emit: (i) => void app.swarmManager.sendTask(SWARM, AGENT, taskText(i, s.bytes)),
+    close,
   }
 }
 
-async function plainSide(clients: Clients, s: Settings): Promise<SideResult> {
+async function startPlain(s: Settings): Promise<Side> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
   await new Promise<void>((resolve) => wss.once('listening', resolve))
   const { port } = wss.address() as AddressInfo
@@ -203,17 +239,18 @@ async function plainSide(clients: Clients, s: Settings): Promise<SideResult> {
     const text = JSON.stringify(['1', null, TOPIC, event, payload])
     for (const ws of wss.clients) ws.send(text)
   }
-  const emit = (i: number) => {
-    // Stamped before the first frame, as the task is on the genswarms side.
-    const content = taskText(i, s.bytes)
-    broadcast('agent_status', { agent: AGENT, state: 'working' })
-    broadcast('agent_output', { agent: AGENT, content })
-    broadcast('agent_status', { agent: AGENT, state: 'idle' })
-  }
-  try {
-    return await measure(clients, s, `ws://127.0.0.1:${port}/`, null, emit)
-  } finally {
-    await new Promise<void>((resolve) => wss.close(() => resolve()))
+  return {
+    name: 'plain ws',
+    url: `ws://127.0.0.1:${port}/`,
+    topic: null,
+    emit: (i) => {
+      // Stamped before the first frame, as the task is on the genswarms side.
+      const content = taskText(i, s.bytes)
+      broadcast('agent_status', { agent: AGENT, state: 'working' })
+      broadcast('agent_output', { agent: AGENT, content })
+      broadcast('agent_status', { agent: AGENT, state: 'idle' })
+    },
+    close: () => new Promise<void>((resolve) => wss.close(() => resolve())),
   }
 }
 
@@ -222,30 +259,39 @@ const round = (n: number, digits = 2) => Number(n.toFixed(digits))
 export async function runFanout(s: Settings = readSettings()): Promise<BenchResult> {
   const load = loadavg()[0]!
   const clients = new Clients()
+  const sides: Side[] = []
   try {
-    const genswarms = await genswarmsSide(clients, s)
-    const plain = await plainSide(clients, s)
+    sides.push(await startGenswarms(s), await startPlain(s))
+    const totals = new Map<Side, Totals>(sides.map((side) => [side, { frames: 0, seconds: 0, cpuMicros: 0, rates: [], latency: { p50: NaN, p99: NaN, samples: 0 } }]))
+    for (let r = 0; r < s.rounds; r++) {
+      const order = r % 2 === 0 ? sides : [...sides].reverse()
+      for (const side of order) await runRound(clients, s, side, share(s.probes, s.rounds, r), share(s.outputs, s.rounds, r), totals.get(side)!)
+    }
+    const [g, p] = sides.map((side) => totals.get(side)!) as [Totals, Totals]
+    const rate = (t: Totals) => t.frames / t.seconds
     return {
       title: `${s.clients} clients on one swarm, ${s.outputs} outputs (Phoenix socket vs plain ws broadcast)`,
       metrics: [
-        { label: 'genswarms pushes/s', value: Math.round(genswarms.pushesPerSecond), unit: 'pushes/s' },
-        { label: 'plain ws pushes/s', value: Math.round(plain.pushesPerSecond), unit: 'pushes/s' },
-        { label: 'throughput ratio', value: round(genswarms.pushesPerSecond / plain.pushesPerSecond, 3), unit: 'genswarms / plain' },
-        { label: 'genswarms server CPU', value: round(genswarms.cpuMicrosPerPush), unit: 'µs/push' },
-        { label: 'plain ws server CPU', value: round(plain.cpuMicrosPerPush), unit: 'µs/push' },
-        { label: 'genswarms p50', value: round(genswarms.latency.p50), unit: 'ms' },
-        { label: 'genswarms p99', value: round(genswarms.latency.p99), unit: 'ms' },
-        { label: 'plain ws p50', value: round(plain.latency.p50), unit: 'ms' },
-        { label: 'plain ws p99', value: round(plain.latency.p99), unit: 'ms' },
+        { label: 'genswarms pushes/s', value: Math.round(rate(g)), unit: 'pushes/s' },
+        { label: 'plain ws pushes/s', value: Math.round(rate(p)), unit: 'pushes/s' },
+        { label: 'throughput ratio', value: round(rate(g) / rate(p), 3), unit: 'genswarms / plain' },
+        { label: 'genswarms server CPU', value: round(g.cpuMicros / g.frames), unit: 'µs/push' },
+        { label: 'plain ws server CPU', value: round(p.cpuMicros / p.frames), unit: 'µs/push' },
+        { label: 'genswarms p50', value: round(g.latency.p50), unit: 'ms' },
+        { label: 'genswarms p99', value: round(g.latency.p99), unit: 'ms' },
+        { label: 'plain ws p50', value: round(p.latency.p50), unit: 'ms' },
+        { label: 'plain ws p99', value: round(p.latency.p99), unit: 'ms' },
       ],
       notes: [
-        `throughput: ${s.outputs} outputs × ${FRAMES_PER_OUTPUT} frames to ${s.clients} clients, at most ${s.window} outputs in flight; ${s.bytes}-byte output content; ${s.warmup} warm-up outputs first`,
-        `latency: task sent (plain: frame broadcast) → agent_output parsed by a client, ${s.probes} outputs one at a time, ${genswarms.latency.samples} samples per side`,
+        `throughput: ${s.outputs} outputs × ${FRAMES_PER_OUTPUT} frames to ${s.clients} clients, at most ${s.window} outputs in flight; ${s.bytes}-byte output content`,
+        `latency: task sent (plain: frame broadcast) → agent_output parsed by a client, ${s.probes} outputs one at a time, ${g.latency.samples} samples per side`,
+        `${s.rounds} rounds, sides alternating, ${s.warmup} warm-up outputs each; ratio per round: ${g.rates.map((x, i) => (x / p.rates[i]!).toFixed(2)).join(', ')}`,
         `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${load.toFixed(2)} at start; clients in a child process`,
       ],
     }
   } finally {
     clients.close()
+    for (const side of sides) await side.close()
   }
 }
 

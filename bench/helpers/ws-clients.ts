@@ -10,8 +10,12 @@ export type ClientsRequest =
   | { type: 'connect'; url: string; clients: number; /** phoenix topic to join, or null for a plain broadcast server */ topic: string | null }
   /** wait until `frames` frames arrived since the last reset, then reset the counters */
   | { type: 'settle'; frames: number }
-  /** wait until `frames` frames arrived since the last reset, then report and reset */
-  | { type: 'collect'; frames: number }
+  /**
+   * wait until `frames` frames arrived since the last reset, then reset and
+   * report; with `pool`, the latency samples join that pool and the report
+   * covers every sample pooled under that name so far
+   */
+  | { type: 'collect'; frames: number; pool?: string }
   | { type: 'disconnect' }
 
 export type ClientsReport =
@@ -34,6 +38,7 @@ let clientCount = 0
 let frames = 0
 let lastReceivedAt = 0
 let latencies: number[] = []
+const pools = new Map<string, number[]>()
 /** per output index: how many clients have it */
 let reached = new Map<number, number>()
 let waiting: { frames: number; then: () => void } | null = null
@@ -150,8 +155,9 @@ process.on('message', (msg: ClientsRequest) => {
       break
     case 'collect':
       whenFrames(msg.frames, () => {
-        const sorted = Float64Array.from(latencies).sort()
-        const values = Array.from(sorted)
+        const samples = msg.pool === undefined ? latencies : [...(pools.get(msg.pool) ?? []), ...latencies]
+        if (msg.pool !== undefined) pools.set(msg.pool, samples)
+        const values = Array.from(Float64Array.from(samples).sort())
         report({
           type: 'stats',
           frames,
