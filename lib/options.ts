@@ -15,9 +15,11 @@ export interface GenswarmsOptions {
   /**
    * relay events written by daemons to live subscribers (default on). The relay
    * wakes on changes to the database's WAL file and also polls every
-   * `intervalMs` (default 250) for anything the file watch missed.
+   * `intervalMs` (default 250) for anything the file watch missed; `watch:
+   * false` leaves only the polling (for file systems without change
+   * notification, such as network mounts; then lower `intervalMs`).
    */
-  relay?: boolean | { intervalMs?: number }
+  relay?: boolean | { intervalMs?: number; watch?: boolean }
   /** buffered event writes (default on: flush every 100 ms or at 1000 events) */
   events?: { buffered?: boolean; flushIntervalMs?: number; maxBatch?: number }
   /** WebSocket limits */

@@ -42,7 +42,7 @@ function startRelay(app: FastifyInstance, engine: Engine): void {
     spine: engine.spine,
     pubsub: engine.pubsub,
     intervalMs: app.genswarms.relay.intervalMs,
-    wakeOn: file === ':memory:' ? null : `${file}-wal`,
+    wakeOn: file === ':memory:' || !app.genswarms.relay.watch ? null : `${file}-wal`,
     logger: app.log,
   })
   app.addHook('onReady', async () => relay.start())
@@ -53,7 +53,7 @@ export interface ResolvedGenswarmsOptions {
   cwd: string
   apiToken: string | null
   corsOrigins: string[]
-  relay: { enabled: boolean; intervalMs: number }
+  relay: { enabled: boolean; intervalMs: number; watch: boolean }
   version: string
 }
 
@@ -72,6 +72,7 @@ function resolveOptions(opts: GenswarmsOptions): ResolvedGenswarmsOptions {
     relay: {
       enabled: opts.relay !== false,
       intervalMs: typeof opts.relay === 'object' && opts.relay.intervalMs ? opts.relay.intervalMs : 250,
+      watch: typeof opts.relay === 'object' ? opts.relay.watch !== false : true,
     },
     version: opts.version ?? '0.0.0',
   }
