@@ -48,6 +48,8 @@ export const errors = {
   unknownCommand: define('GS_UNKNOWN_COMMAND', 400, ':unknown_command', (op: string) => `unknown swarm command "${op}"`),
   daemonStartFailed: define('GS_DAEMON_START_FAILED', 500, ':daemon_start_failed', (swarm: string, why: string) => `daemon for swarm "${swarm}" did not start: ${why}`),
   serverAlreadyRunning: define('GS_SERVER_ALREADY_RUNNING', 409, ':already_running', (pid: number, url: string) => `a server is already running (pid ${pid}) at ${url}`),
+  noDatabase: define('GS_NO_DATABASE', 404, ':no_database', (path: string) =>
+    `no database at ${path}: nothing has run here yet (use --db or GENSWARMS_DB to point at another)`),
   serverUnavailable: define('GS_SERVER_UNAVAILABLE', 503, ':server_unavailable', (url: string, why: string) => `the server at ${url} ${why}`),
   swarmInDaemon: define('GS_SWARM_IN_DAEMON', 409, ':not_in_process', (swarm: string, pid: number | null, what: string) =>
     `swarm "${swarm}" runs in daemon process ${pid ?? '?'}; ${what} is only available for swarms running in this server`),

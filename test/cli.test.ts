@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
@@ -41,6 +41,19 @@ t.test('unknown commands and options fail with one line', async (t) => {
   const limit = await ws.run(['events', '--limit', 'many'])
   t.equal(limit.code, 1)
   t.match(limit.stderr, /--limit must be a whole number, got "many"/)
+})
+
+t.test('reading commands do not create a database where none is', async (t) => {
+  const ws = cliWorkspace(t)
+  const status = await ws.run(['status'])
+  t.equal(status.stdout, 'no swarms (start one with: genswarms start <config>)\n')
+  const events = await ws.run(['events', '--json'])
+  t.equal(events.code, 0)
+  t.equal(events.stdout, '')
+  const task = await ws.run(['task', 'ghost', 'a', 'hello'])
+  t.equal(task.code, 1)
+  t.equal(task.stderr, `error: no database at ${ws.db}: nothing has run here yet (use --db or GENSWARMS_DB to point at another)\n`)
+  t.notOk(existsSync(ws.db), 'still no database')
 })
 
 t.test('config validate: every error of every file, exit 1 if any is invalid', async (t) => {

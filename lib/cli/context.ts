@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { DEFAULT_DB_PATH } from '../db/open.js'
 import { readServerPid } from '../daemon/server-pid.js'
 import { createEngine, type Engine } from '../engine.js'
+import { errors } from '../errors.js'
 import { ServerClient } from './http.js'
 import { Output, type OutputStreams } from './output.js'
 
@@ -53,8 +55,18 @@ export class CliContext {
     return new ServerClient(this.serverUrl, this.env.GENSWARMS_API_TOKEN || null)
   }
 
-  /** The shared database with synchronous event writes (nothing is left unflushed on exit). */
-  engine(): Engine {
+  /** Whether the database file exists: reading commands do not create one. */
+  get hasDatabase(): boolean {
+    return existsSync(this.dbPath)
+  }
+
+  /**
+   * The shared database with synchronous event writes (nothing is left
+   * unflushed on exit). Only commands that start something create the file;
+   * for the others a missing database is an error that says where it looked.
+   */
+  engine(opts: { create?: boolean } = {}): Engine {
+    if (!this.#engine && !opts.create && !this.hasDatabase) throw errors.noDatabase(this.dbPath)
     this.#engine ??= createEngine({ dbPath: this.dbPath, buffered: false })
     return this.#engine
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync } from 'node:fs'
+import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
@@ -92,6 +92,7 @@ export function cliWorkspace(t: Test): CliWorkspace {
   // Whatever a test leaves running (a foreground CLI, a detached daemon) is killed, never left behind.
   t.teardown(() => {
     for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    if (!existsSync(db)) return
     let database
     try {
       database = openDatabase(db)

@@ -13,6 +13,7 @@ export function registerClean(program: Command, env: CliEnvironment): void {
 }
 
 async function clean(ctx: CliContext, opts: { all?: boolean; json?: boolean }): Promise<void> {
+  if (!ctx.hasDatabase) return opts.json ? ctx.out.json({ status: 'cleaned', removed: [] }) : ctx.out.line('nothing to clean')
   const engine = ctx.engine()
   const removed = await cleanSwarms({ swarmManager: engine.swarmManager, registry: engine.registry, spine: engine.spine }, { all: opts.all === true })
   if (opts.json) return ctx.out.json({ status: 'cleaned', removed })

@@ -61,7 +61,12 @@ export function registerLogs(program: Command, env: CliEnvironment): void {
 }
 
 async function showEvents(ctx: CliContext, filter: EventFilter, opts: { limit: number; follow?: boolean; json?: boolean }): Promise<void> {
-  const store = ctx.engine().eventStore
+  if (!opts.follow && !ctx.hasDatabase) {
+    if (!opts.json) ctx.out.note('no matching events')
+    return
+  }
+  // Following may start before anything has run: the database is created to be tailed.
+  const store = ctx.engine({ create: true }).eventStore
   const print = opts.json ? (e: SwarmEvent) => ctx.out.json(e) : (e: SwarmEvent) => ctx.out.line(formatEvent(e, ctx.out.out))
   const tip = store.maxEventId()
   const recent = recentEvents(store, filter, opts.limit, tip)

@@ -30,7 +30,7 @@ async function start(ctx: CliContext, file: string, opts: StartOptions): Promise
   if (opts.foreground) return runForeground(ctx, configPath, opts.logPath ?? null)
   // Validate here so the errors print in the terminal, not in a daemon's log.
   const config = await loadConfig(configPath, file)
-  const record = ctx.engine().registry.get(config.name)
+  const record = ctx.engine({ create: true }).registry.get(config.name)
   if (record?.status === 'running') {
     throw new GenswarmsError(errors.swarmAlreadyRunning.code, `swarm "${config.name}" is already running (pid ${record.pid}); stop it first: genswarms stop ${config.name}`, { statusCode: 409 })
   }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { errors } from '../../errors.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { formatStatus } from '../format.js'
@@ -15,6 +16,10 @@ export function registerStatus(program: Command, env: CliEnvironment): void {
 }
 
 async function status(ctx: CliContext, name: string | undefined, opts: { json?: boolean }): Promise<void> {
+  if (!ctx.hasDatabase) {
+    if (name !== undefined) throw errors.swarmNotFound(name)
+    return opts.json ? ctx.out.json({ swarms: [] }) : ctx.out.line('no swarms (start one with: genswarms start <config>)')
+  }
   const manager = ctx.engine().swarmManager
   // Read from the database, where this process runs nothing: a swarm inside `genswarms up` is in process there.
   const host = (pid: number | null) => (runsInServer(ctx, pid) ? 'in_process' : 'daemon')
