@@ -29,15 +29,12 @@ class SwarmChannel implements Channel {
   readonly #deps: SwarmChannelDeps
   readonly #swarm: string
   readonly #unsubscribe: (() => void)[] = []
-  /** agent name, or null for every agent; each key is one subscription */
-  readonly #logSubscriptions = new Set<string | null>()
-  readonly #eventSubscriptions: EventFilter[] = []
-  /**
-   * Ids at or below these were already answered in a subscribe reply; a relay
-   * that publishes them late must not make them arrive twice.
-   */
-  #logFloor = 0
-  #eventFloor = 0
+  // Each subscription keeps the newest id its subscribe reply returned (its
+  // floor): a relay that publishes an event late must not repeat it to that
+  // subscription, nor hide it from one whose reply did not include it.
+  /** agent name (or null for every agent) → floor; each key is one subscription */
+  readonly #logSubscriptions = new Map<string | null, number>()
+  readonly #eventSubscriptions: { filter: EventFilter; floor: number }[] = []
 
   constructor(ctx: ChannelContext, deps: SwarmChannelDeps) {
     this.#ctx = ctx
@@ -84,9 +81,8 @@ class SwarmChannel implements Channel {
       const agent = optionalAgent(p)
       if (agent === undefined) return refuse('agent must be a string')
       if (!this.#logSubscriptions.has(agent) && this.#logSubscriptions.size >= MAX_SUBSCRIPTIONS) return refuse('too many log subscriptions')
-      this.#logSubscriptions.add(agent)
       const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...(agent ? { agent } : {}), limit: RECENT_LIMIT }).reverse()
-      this.#logFloor = Math.max(this.#logFloor, recent.at(-1)?.id ?? 0)
+      this.#logSubscriptions.set(agent, recent.at(-1)?.id ?? 0)
       return ok({ subscribed: true, agent, recent_logs: recent.map(logEntryPayload) })
     },
 
@@ -101,9 +97,8 @@ class SwarmChannel implements Channel {
       const parsed = parseEventFilter(p.filters)
       if (!parsed.ok) return refuse(parsed.reason)
       if (this.#eventSubscriptions.length >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
-      this.#eventSubscriptions.push(parsed.filter)
       const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...parsed.filter, limit: RECENT_LIMIT }).reverse()
-      this.#eventFloor = Math.max(this.#eventFloor, recent.at(-1)?.id ?? 0)
+      this.#eventSubscriptions.push({ filter: parsed.filter, floor: recent.at(-1)?.id ?? 0 })
       return ok({ subscribed: true, filters: parsed.filter, recent_events: recent.map(eventPayload) })
     },
 
@@ -114,10 +109,10 @@ class SwarmChannel implements Channel {
   }
 
   #onEvent(e: SwarmEvent): void {
-    if (e.id > this.#logFloor && [...this.#logSubscriptions].some((agent) => agent === null || agent === e.agent)) {
+    if ([...this.#logSubscriptions].some(([agent, floor]) => e.id > floor && (agent === null || agent === e.agent))) {
       this.#ctx.push('log_entry', logEntryPayload(e))
     }
-    if (e.id > this.#eventFloor && this.#eventSubscriptions.some((f) => matchesFilter(e, f))) {
+    if (this.#eventSubscriptions.some((s) => e.id > s.floor && matchesFilter(e, s.filter))) {
       this.#ctx.push('event', eventPayload(e))
     }
   }
