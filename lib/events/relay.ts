@@ -3,6 +3,8 @@ import { topics, type PubSub } from '../pubsub/index.js'
 import type { EventSpine } from './spine.js'
 import type { EventStore } from './types.js'
 
+const PASS_BATCHES = 4
+
 interface RelayLogger {
   warn(obj: object, msg: string): void
 }
@@ -90,23 +92,33 @@ export class EventRelay {
   /** Publishes everything written since the last pass; returns how many events were published. */
   drain(): number {
     let published = 0
-    for (;;) {
+    while (this.#drainSome(Infinity, (n) => (published += n)) === false);
+    return published
+  }
+
+  /** Reads at most `maxBatches` batches; true when caught up. */
+  #drainSome(maxBatches: number, count: (n: number) => void = () => {}): boolean {
+    for (let i = 0; i < maxBatches; i++) {
       const batch = this.#store.eventsSince(this.#lastId, this.#batchSize)
+      let published = 0
       for (const event of batch) {
         this.#lastId = event.id
         if (this.#spine.claimOwn(event.id) || event.swarm === null) continue
         this.#pubsub.publish(topics.events(event.swarm), 'event', event)
         published++
       }
-      if (batch.length < this.#batchSize) return published
+      count(published)
+      if (batch.length < this.#batchSize) return true
     }
+    return false
   }
 
   #pass(): void {
     if (!this.#running) return
     if (this.#wakeOn && !this.#watcher) this.#watch()
     try {
-      this.drain()
+      // A large backlog is read a few batches at a time so requests and sockets are served in between.
+      if (!this.#drainSome(PASS_BATCHES)) setImmediate(() => this.#pass())
       this.#failing = false
     } catch (err) {
       // A busy or briefly unreadable database is retried on the next pass; say so once per outage.
