@@ -5,7 +5,10 @@ import { registerConfig } from './commands/config.js'
 import { registerDown } from './commands/down.js'
 import { registerEvents, registerLogs } from './commands/events.js'
 import { registerMsg } from './commands/msg.js'
+import { registerOverlay } from './commands/overlay.js'
 import { registerRestart } from './commands/restart.js'
+import { registerScale } from './commands/scale.js'
+import { registerSnapshot } from './commands/snapshot.js'
 import { registerStart } from './commands/start.js'
 import { registerStatus } from './commands/status.js'
 import { registerStop } from './commands/stop.js'
@@ -26,7 +29,7 @@ function packageVersion(): string {
   return '0.0.0'
 }
 
-/** `genswarms` (also installed as `swarm`): every command of SPEC §9 but the runtime-mutation ones. */
+/** `genswarms` (also installed as `swarm`): every command of SPEC §9. */
 export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Command {
   const red = colorsFor(env.stderr, env.env).red
   const program = new Command('genswarms')
@@ -58,5 +61,8 @@ export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Com
   registerEvents(program, env)
   registerConfig(program, env)
   registerClean(program, env)
+  registerScale(program, env)
+  registerOverlay(program, env)
+  registerSnapshot(program, env)
   return program
 }

@@ -1,5 +1,6 @@
 import { errors } from '../errors.js'
 import type { SwarmManager } from '../swarm/manager.js'
+import type { Mutation } from '../swarm/mutations.js'
 
 /** What a command may ask of the daemon that runs it. */
 export interface CommandContext {
@@ -32,6 +33,9 @@ const handlers: Record<string, CommandHandler> = {
     const data = manager.routeMessage(ctx.swarm, text(payload, 'from'), text(payload, 'to'), text(payload, 'content'))
     return { status: 'routed', from: data.from, to: data.to, swarm: ctx.swarm }
   },
+
+  /** A runtime mutation (`{op: add_agent|remove_agent|topology|scale, ...}`), applied and recorded by this daemon. */
+  mutate: (manager, payload, ctx) => manager.mutate(ctx.swarm, payload as unknown as Mutation),
 }
 
 export const COMMAND_OPS = Object.keys(handlers)

@@ -1,5 +1,5 @@
 import { isPidAlive, type SwarmRecord, type SwarmRegistry } from '../db/registry.js'
-import { errors } from '../errors.js'
+import { GenswarmsError, errors } from '../errors.js'
 
 export interface StopDaemonOptions {
   /** how long to wait for the daemon to mark itself stopped (default 5 s) */
@@ -35,5 +35,44 @@ export async function stopDaemon(registry: SwarmRegistry, name: string, opts: St
     if (!now || now.status !== 'running' || now.pid !== pid) return now ?? { ...record, status: 'stopped' }
     if (Date.now() >= deadline) throw errors.timeout(`daemon of swarm "${name}" (pid ${pid}) to stop`)
     await new Promise((r) => setTimeout(r, pollMs))
+  }
+}
+
+export interface DaemonCommandOptions {
+  /** how long to wait for the daemon's answer (default 10 s) */
+  timeoutMs?: number
+  pollMs?: number
+  /** what the caller waits for, for the timeout message */
+  what: string
+}
+
+/**
+ * Queues `op` for the daemon of `swarm` and waits, bounded, for its answer.
+ * A failure comes back as the daemon's own named error; on time-out the row is
+ * failed so no daemon acts on it long after the caller gave up.
+ */
+export async function runDaemonCommand(
+  registry: SwarmRegistry,
+  swarm: string,
+  op: string,
+  payload: Record<string, unknown>,
+  opts: DaemonCommandOptions,
+): Promise<unknown> {
+  const command = registry.enqueueCommand(swarm, op, payload)
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000)
+  for (;;) {
+    const row = registry.getCommand(command.id)
+    if (row && row.status === 'processed') return row.result
+    if (row && row.status === 'failed') {
+      const failure = (row.result ?? {}) as { error?: string; code?: string; statusCode?: number }
+      throw new GenswarmsError(failure.code ?? 'GS_COMMAND_FAILED', failure.error ?? `the daemon of swarm "${swarm}" could not ${opts.what}`, {
+        statusCode: failure.statusCode ?? 500,
+      })
+    }
+    if (Date.now() >= deadline || registry.get(swarm)?.status !== 'running') {
+      registry.finishCommand(command.id, { error: 'no daemon took the command in time' })
+      throw registry.get(swarm)?.status === 'running' ? errors.timeout(`the daemon of swarm "${swarm}" to ${opts.what}`) : errors.swarmNotRunning(swarm)
+    }
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 20))
   }
 }

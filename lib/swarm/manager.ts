@@ -1,7 +1,8 @@
 import type { SwarmConfig } from '../config/types.js'
 import { validateConfig } from '../config/validate.js'
 import type { OverlayEntry, SwarmRecord, SwarmRegistry } from '../db/registry.js'
-import { errors, GenswarmsError } from '../errors.js'
+import { runDaemonCommand } from '../daemon/control.js'
+import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import { applyMutation, replayOverlay, type Mutation } from './mutations.js'
 import { Swarm } from './swarm.js'
@@ -188,23 +189,11 @@ export class SwarmManager {
     if (record.status !== 'running') throw errors.swarmNotRunning(swarmName)
     // Validate here too, so a bad request is refused without a round trip.
     applyMutation(this.effectiveConfig(swarmName), mutation)
-    const command = this.registry!.enqueueCommand(swarmName, 'mutate', mutation as unknown as Record<string, unknown>)
-    const deadline = Date.now() + DAEMON_COMMAND_TIMEOUT_MS
-    for (;;) {
-      const done = this.registry!.getCommand(command.id)
-      if (done && done.status !== 'pending') {
-        const result = (done.result ?? {}) as Record<string, unknown>
-        if (done.status === 'failed') {
-          throw new GenswarmsError(String(result.code ?? 'GS_COMMAND_FAILED'), String(result.error ?? 'the daemon could not apply the change'), {
-            statusCode: Number(result.statusCode ?? 500),
-          })
-        }
-        return result as unknown as MutationOutcome
-      }
-      if (Date.now() > deadline) throw errors.timeout(`daemon of swarm "${swarmName}" to apply ${mutation.op}`)
-      if (this.registry!.get(swarmName)?.status !== 'running') throw errors.swarmNotRunning(swarmName)
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    const result = await runDaemonCommand(this.registry!, swarmName, 'mutate', mutation as unknown as Record<string, unknown>, {
+      timeoutMs: DAEMON_COMMAND_TIMEOUT_MS,
+      what: `apply ${mutation.op}`,
+    })
+    return result as MutationOutcome
   }
 
   /** Seed config plus overlay: the running config in process, else rebuilt from the registry. */

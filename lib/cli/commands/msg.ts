@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { GenswarmsError, errors } from '../../errors.js'
-import { until, withContext } from '../command.js'
+import { runDaemonCommand } from '../../daemon/control.js'
+import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { ServerClient } from '../http.js'
 import { hostingServer, runningRecord } from '../launch.js'
@@ -34,23 +35,7 @@ async function msg(ctx: CliContext, swarm: string, from: string, to: string, wor
     result = answer.body
   } else {
     // A daemon routes it through its command queue and stores the outcome on the row.
-    const command = registry.enqueueCommand(swarm, 'message', { from, to, content })
-    const done = await until(() => {
-      const row = registry.getCommand(command.id)
-      return row && row.status !== 'pending' ? row : null
-    }, {
-      timeoutMs: COMMAND_TIMEOUT_MS,
-      onTimeout: () => {
-        // Nobody took it: make sure nobody routes it later, long after this command gave up.
-        registry.finishCommand(command.id, { error: 'no daemon took the command in time' })
-        return errors.timeout(`the daemon of swarm "${swarm}" to route the message`)
-      },
-    })
-    if (done.status === 'failed') {
-      const failure = (done.result ?? {}) as { error?: string; code?: string; statusCode?: number }
-      throw new GenswarmsError(failure.code ?? 'GS_COMMAND_FAILED', failure.error ?? 'the daemon could not route the message', { statusCode: failure.statusCode ?? 500 })
-    }
-    result = done.result
+    result = await runDaemonCommand(registry, swarm, 'message', { from, to, content }, { timeoutMs: COMMAND_TIMEOUT_MS, what: 'route the message' })
   }
   if (opts.json) return ctx.out.json(result)
   ctx.out.line(`${ctx.out.out.green('routed')} ${from} → ${to} in ${ctx.out.out.bold(swarm)}`)
