@@ -1,21 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { readFileSync } from 'node:fs'
 import genswarms from './index.js'
 import type { GenswarmsOptions } from './lib/options.js'
+import { packageVersion } from './lib/version.js'
 
 export const DEFAULT_PORT = 4000
 export const DEFAULT_HOST = '127.0.0.1'
-
-function packageVersion(): string {
-  for (const rel of ['./package.json', '../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version
-    } catch {
-      // try the next location (sources vs dist/)
-    }
-  }
-  return '0.0.0'
-}
 
 /** The project's own server: the Genswarms plugin in a default Fastify app. */
 export async function buildServer(

@@ -1,5 +1,4 @@
 import { Command } from 'commander'
-import { readFileSync } from 'node:fs'
 import { registerClean } from './commands/clean.js'
 import { registerConfig } from './commands/config.js'
 import { registerDown } from './commands/down.js'
@@ -16,18 +15,7 @@ import { registerTask } from './commands/task.js'
 import { registerUp, type BuildServer } from './commands/up.js'
 import type { CliEnvironment } from './context.js'
 import { colorsFor } from './output.js'
-
-function packageVersion(): string {
-  // lib/cli/ in the sources, dist/lib/cli/ when built
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version
-    } catch {
-      // try the next location
-    }
-  }
-  return '0.0.0'
-}
+import { packageVersion } from '../version.js'
 
 /** `genswarms` (also installed as `swarm`): every command of SPEC §9. */
 export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Command {
