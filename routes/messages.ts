@@ -14,7 +14,7 @@ export default async function messageRoutes(app: FastifyInstance): Promise<void>
 
   app.post<Named & { Body: { from: string; to: string; content: string } }>('/api/swarms/:name/message', {
     schema: {
-      summary: 'Route a message from one node to another; refused unless the topology has that edge',
+      summary: 'Route a message from one node to another; refused unless the topology has that edge (a daemon swarm routes it through its command queue)',
       tags: ['routing'],
       params: swarmParams,
       querystring: noQuery,
@@ -29,9 +29,7 @@ export default async function messageRoutes(app: FastifyInstance): Promise<void>
   }, async (request) => {
     const { name } = request.params
     const { from, to, content } = request.body
-    localSwarm(manager, name, 'routing a message')
-    manager.routeMessage(name, from, to, content)
-    return { status: 'routed', from, to, swarm: name }
+    return manager.sendMessage(name, from, to, content)
   })
 
   app.get<Named & { Querystring: { limit: number } }>('/api/swarms/:name/messages', {

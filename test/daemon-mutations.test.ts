@@ -51,6 +51,12 @@ t.test('REST mutations of a daemon swarm go through its command queue and push t
   t.equal(bad.statusCode, 400)
   t.match(bad.json().error, /unknown node "ghost"/)
 
+  const routed = await app.inject({ method: 'POST', url: '/api/swarms/team/message', payload: { from: 'helper', to: 'worker_1', content: 'hello' } })
+  t.same(routed.json(), { status: 'routed', from: 'helper', to: 'worker_1', swarm: 'team' }, 'a message to a daemon swarm is routed by the daemon')
+  const offTopology = await app.inject({ method: 'POST', url: '/api/swarms/team/message', payload: { from: 'worker_1', to: 'helper', content: 'hello' } })
+  t.equal(offTopology.statusCode, 400)
+  t.equal(offTopology.json().code, 'GS_INVALID_ROUTE')
+
   const del = await app.inject({ method: 'DELETE', url: '/api/swarms/team/agents/helper' })
   t.equal(del.statusCode, 200, del.body)
   t.same(registry.overlay('team').map((e) => e.op), ['add_agent', 'topology', 'remove_agent'], 'the daemon recorded each change once')

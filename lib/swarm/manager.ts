@@ -222,6 +222,19 @@ export class SwarmManager {
     return this.swarm(swarm).routeMessage(from, to, content)
   }
 
+  /** Routes a message in process, or through the command queue of the daemon that runs the swarm. */
+  async sendMessage(swarmName: string, from: string, to: string, content: string): Promise<{ status: 'routed'; from: string; to: string; swarm: string }> {
+    if (this.#swarms.has(swarmName)) {
+      this.routeMessage(swarmName, from, to, content)
+    } else {
+      const record = this.registry?.get(swarmName)
+      if (!record) throw errors.swarmNotFound(swarmName)
+      if (record.status !== 'running') throw errors.swarmNotRunning(swarmName)
+      await runDaemonCommand(this.registry!, swarmName, 'message', { from, to, content }, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'route the message' })
+    }
+    return { status: 'routed', from, to, swarm: swarmName }
+  }
+
   agentStatus(swarm: string, agent: string): AgentStatus {
     return this.swarm(swarm).agentStatus(agent)
   }

@@ -1,12 +1,9 @@
 import type { Command } from 'commander'
 import { GenswarmsError, errors } from '../../errors.js'
-import { runDaemonCommand } from '../../daemon/control.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { ServerClient } from '../http.js'
 import { hostingServer, runningRecord } from '../launch.js'
-
-const COMMAND_TIMEOUT_MS = 15_000
 
 export function registerMsg(program: Command, env: CliEnvironment): void {
   program
@@ -24,7 +21,6 @@ export function registerMsg(program: Command, env: CliEnvironment): void {
 async function msg(ctx: CliContext, swarm: string, from: string, to: string, words: string[], opts: { json?: boolean }): Promise<void> {
   const content = words.join(' ')
   if (content.trim() === '') throw errors.invalidInput('the message text is empty')
-  const registry = ctx.engine().registry
   const record = runningRecord(ctx, swarm)
 
   let result: unknown
@@ -35,7 +31,7 @@ async function msg(ctx: CliContext, swarm: string, from: string, to: string, wor
     result = answer.body
   } else {
     // A daemon routes it through its command queue and stores the outcome on the row.
-    result = await runDaemonCommand(registry, swarm, 'message', { from, to, content }, { timeoutMs: COMMAND_TIMEOUT_MS, what: 'route the message' })
+    result = await ctx.engine().swarmManager.sendMessage(swarm, from, to, content)
   }
   if (opts.json) return ctx.out.json(result)
   ctx.out.line(`${ctx.out.out.green('routed')} ${from} → ${to} in ${ctx.out.out.bold(swarm)}`)
