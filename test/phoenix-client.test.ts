@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { Socket, type Channel } from 'phoenix'
-import { WebSocket } from 'ws'
 import { eventually, startPhoenixServer } from './helpers/phoenix-server.js'
+import { phoenixSocket } from './helpers/server.js'
 
 // The official `phoenix` npm client, unchanged, against the server (it speaks vsn 2.0.0).
 
@@ -9,16 +9,7 @@ const server = await startPhoenixServer()
 t.teardown(() => server.close())
 
 function connect(tt: Test, params: Record<string, string> = {}): Socket {
-  const socket = new Socket(server.base, {
-    transport: WebSocket as unknown as typeof globalThis.WebSocket,
-    params,
-    timeout: 5000,
-    reconnectAfterMs: () => 60_000,
-    rejoinAfterMs: () => 60_000,
-  })
-  socket.connect()
-  tt.teardown(() => socket.disconnect())
-  return socket
+  return phoenixSocket(tt, server.base, params)
 }
 
 type Received = { status: 'ok' | 'error' | 'timeout'; response: any }
