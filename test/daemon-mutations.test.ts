@@ -31,6 +31,7 @@ t.test('REST mutations of a daemon swarm go through its command queue and push t
   const socket = phoenixSocket(t, server.socketUrl)
   const channel = socket.channel('swarm:team', {})
   const events = collect(channel, ['event'])
+  const pushes = collect(channel, ['agent_added', 'agent_removed', 'topology_changed', 'agent_output', 'message_routed'])
   t.equal((await outcome(channel.join())).status, 'ok', 'a daemon swarm can be joined')
   await outcome(channel.push('subscribe_events', { filters: { category: 'agent' } }))
 
@@ -42,6 +43,10 @@ t.test('REST mutations of a daemon swarm go through its command queue and push t
   const task = await app.inject({ method: 'POST', url: '/api/swarms/team/agents/lead/task', payload: { task: 'ask' } })
   t.equal(task.json().queued, true)
   await until(() => events.some((e) => e.payload.event_type === 'agent_output' && e.payload.agent === 'helper'), 'the new agent answers inside the daemon')
+  await until(() => pushes.some((p) => p.event === 'agent_output' && p.payload.agent === 'helper'), 'relayed as a live push too')
+  t.same(pushes.find((p) => p.event === 'agent_added')!.payload, { name: 'helper', spec: { name: 'helper', backend: { type: 'mock', echo: true }, skills: [], config: {} } })
+  t.match(pushes.find((p) => p.event === 'message_routed')!.payload, { swarm: 'team', from: 'lead', to: 'helper', type: 'direct', content_preview: 'please check' })
+  t.same(pushes.find((p) => p.event === 'agent_output' && p.payload.agent === 'helper')!.payload, { agent: 'helper', content: 'please check' })
 
   const patch = await app.inject({ method: 'PATCH', url: '/api/swarms/team/topology', payload: { add: [['helper', 'worker_1']] } })
   t.equal(patch.statusCode, 200, patch.body)
@@ -60,6 +65,9 @@ t.test('REST mutations of a daemon swarm go through its command queue and push t
   const del = await app.inject({ method: 'DELETE', url: '/api/swarms/team/agents/helper' })
   t.equal(del.statusCode, 200, del.body)
   t.same(registry.overlay('team').map((e) => e.op), ['add_agent', 'topology', 'remove_agent'], 'the daemon recorded each change once')
+  await until(() => pushes.some((p) => p.event === 'agent_removed'), 'agent_removed relayed')
+  t.same(pushes.find((p) => p.event === 'agent_removed')!.payload, { name: 'helper' })
+  t.ok(pushes.filter((p) => p.event === 'topology_changed').length >= 2, 'topology_changed relayed for each edge change')
   const status = (await app.inject({ method: 'GET', url: '/api/swarms/team' })).json()
   t.same(status.agents.map((a: { name: string }) => a.name), ['lead', 'worker_1'])
 })

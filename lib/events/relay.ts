@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { topics, type PubSub } from '../pubsub/index.js'
+import { liveMessageFor } from './live.js'
 import type { EventSpine } from './spine.js'
 import type { EventStore } from './types.js'
 
@@ -29,7 +30,9 @@ export interface EventRelayOptions {
 
 /**
  * Tails the shared events table and publishes, on `events:<swarm>`, every
- * event another process wrote (SPEC §6). It starts at the current tip and
+ * event another process wrote (SPEC §6), together with the live push it stands
+ * for (agent_output, message_routed, swarm_started, …), so clients joined to a
+ * daemon swarm see what clients of an in-process swarm see. It starts at the current tip and
  * follows ids strictly upwards, so nothing is published twice. SQLite commits
  * one writer at a time and ids are assigned inside the write, so once an id is
  * visible every smaller id is too: reading `id > last` in order leaves no gaps
@@ -104,6 +107,8 @@ export class EventRelay {
       for (const event of batch) {
         this.#lastId = event.id
         if (this.#spine.claimOwn(event.id) || event.swarm === null) continue
+        const live = liveMessageFor(event)
+        if (live) this.#pubsub.publish(live.topic, live.event, live.payload)
         this.#pubsub.publish(topics.events(event.swarm), 'event', event)
         published++
       }

@@ -1,14 +1,10 @@
 import type { PubSub } from '../pubsub/index.js'
 import { topics } from '../pubsub/index.js'
+import { liveMessageFor, type LiveMessage } from './live.js'
 import { categoryFor, levelFor } from './taxonomy.js'
 import type { EventInput, EventStore, SwarmEvent } from './types.js'
 
-/** A PubSub message that accompanies an event (e.g. agent_output on `swarm:S:output`). */
-export interface LiveMessage {
-  topic: string
-  event: string
-  payload: unknown
-}
+export type { LiveMessage } from './live.js'
 
 export interface EventSpineOptions {
   /**
@@ -21,8 +17,9 @@ export interface EventSpineOptions {
 
 /**
  * The single entry point for everything observable: `emit` publishes the live
- * PubSub message (if any) at once, stores the event, and publishes the stored
- * event on `events:<swarm>` once it has its id. Nothing else writes events.
+ * push the event stands for (if any, see liveMessageFor) at once, stores the
+ * event, and publishes the stored event on `events:<swarm>` once it has its
+ * id. Nothing else writes events.
  */
 export class EventSpine {
   readonly store: EventStore
@@ -43,8 +40,7 @@ export class EventSpine {
     this.#pubsub.publish(live.topic, live.event, live.payload)
   }
 
-  emit(input: EventInput, live?: LiveMessage): void {
-    if (live) this.publish(live)
+  emit(input: EventInput): void {
     const event: Omit<SwarmEvent, 'id'> = {
       timestamp: input.timestamp ?? new Date().toISOString(),
       level: input.level ?? levelFor(input.event_type),
@@ -55,6 +51,8 @@ export class EventSpine {
       message: input.message,
       metadata: input.metadata ?? {},
     }
+    const live = liveMessageFor(event)
+    if (live) this.publish(live)
     let stored: SwarmEvent | Promise<SwarmEvent>
     try {
       stored = this.store.persist(event)

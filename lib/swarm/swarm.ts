@@ -45,15 +45,12 @@ export class Swarm implements AgentHost, RouterHost {
       r.status === 'rejected' ? [{ agent: [...this.agents.keys()][i]!, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
     )
     const partial = failed.length > 0
-    this.#emit(
-      {
-        event_type: 'swarm_started',
-        message: partial ? `swarm ${this.swarm} started; failed agents: ${failed.map((f) => f.agent).join(', ')}` : `swarm ${this.swarm} started`,
-        ...(partial ? { level: 'warning' as const } : {}),
-        metadata: { agents: [...this.agents.keys()], failed },
-      },
-      { topic: topics.swarm(this.swarm), event: 'swarm_started', payload: { status: 'running' } },
-    )
+    this.#emit({
+      event_type: 'swarm_started',
+      message: partial ? `swarm ${this.swarm} started; failed agents: ${failed.map((f) => f.agent).join(', ')}` : `swarm ${this.swarm} started`,
+      ...(partial ? { level: 'warning' as const } : {}),
+      metadata: { agents: [...this.agents.keys()], failed },
+    })
     return { failed }
   }
 
@@ -70,7 +67,7 @@ export class Swarm implements AgentHost, RouterHost {
 
   async stop(): Promise<void> {
     await Promise.allSettled([...this.agents.values()].map((a) => this.#stopAgent(a)))
-    this.#emit({ event_type: 'swarm_stopped', message: `swarm ${this.swarm} stopped` }, { topic: topics.swarm(this.swarm), event: 'swarm_stopped', payload: {} })
+    this.#emit({ event_type: 'swarm_stopped', message: `swarm ${this.swarm} stopped` })
   }
 
   async #stopAgent(agent: AgentRuntime): Promise<void> {
@@ -162,10 +159,7 @@ export class Swarm implements AgentHost, RouterHost {
       const agent = this.agents.get(name)!
       this.agents.delete(name)
       await agent.stop()
-      this.#emit(
-        { event_type: 'agent_removed', agent: name, message: `agent ${name} removed`, metadata: { op: cause.op } },
-        { topic: topics.swarm(this.swarm), event: 'agent_removed', payload: { name } },
-      )
+      this.#emit({ event_type: 'agent_removed', agent: name, message: `agent ${name} removed`, metadata: { op: cause.op } })
     }
     const dropped = edgesBefore.filter((e) => !next.topology.some((n) => n.from === e.from && n.to === e.to))
     const gained = next.topology.filter((n) => !this.router.hasEdge(n))
@@ -176,11 +170,7 @@ export class Swarm implements AgentHost, RouterHost {
     for (const spec of added) {
       const agent = new AgentRuntime(spec, this.swarm, this)
       this.agents.set(spec.name, agent)
-      const serialized = serializeAgentSpec(spec)
-      this.#emit(
-        { event_type: 'agent_added', agent: spec.name, message: `agent ${spec.name} added`, metadata: { op: cause.op, spec: serialized } },
-        { topic: topics.swarm(this.swarm), event: 'agent_added', payload: { name: spec.name, spec: serialized } },
-      )
+      this.#emit({ event_type: 'agent_added', agent: spec.name, message: `agent ${spec.name} added`, metadata: { op: cause.op, spec: serializeAgentSpec(spec) } })
       try {
         await this.#startAgent(agent)
       } catch {
@@ -188,10 +178,11 @@ export class Swarm implements AgentHost, RouterHost {
       }
     }
     if (gained.length > 0 || dropped.length > 0) {
-      this.#emit(
-        { event_type: 'topology_changed', message: `topology of ${this.swarm} changed (+${gained.length} −${dropped.length} edges)`, metadata: { op: cause.op, added: gained, removed: dropped } },
-        { topic: topics.swarm(this.swarm), event: 'topology_changed', payload: {} },
-      )
+      this.#emit({
+        event_type: 'topology_changed',
+        message: `topology of ${this.swarm} changed (+${gained.length} −${dropped.length} edges)`,
+        metadata: { op: cause.op, added: gained, removed: dropped },
+      })
     }
     return { added: added.map((a) => a.name), removed, failed }
   }
@@ -202,8 +193,8 @@ export class Swarm implements AgentHost, RouterHost {
     }
   }
 
-  #emit(input: Omit<EventInput, 'swarm'>, live?: { topic: string; event: string; payload: unknown }): void {
-    this.#spine.emit({ swarm: this.swarm, ...input }, live)
+  #emit(input: Omit<EventInput, 'swarm'>): void {
+    this.#spine.emit({ swarm: this.swarm, ...input })
   }
 
   // ── AgentHost ─────────────────────────────────────────────────────────────
@@ -223,10 +214,7 @@ export class Swarm implements AgentHost, RouterHost {
   }
 
   output(agent: AgentRuntime, content: string): void {
-    this.#emit(
-      { event_type: 'agent_output', agent: agent.name, message: content },
-      { topic: topics.output(this.swarm), event: 'agent_output', payload: { agent: agent.name, content } },
-    )
+    this.#emit({ event_type: 'agent_output', agent: agent.name, message: content })
     for (const d of parseOutput(content)) {
       if (d.kind === 'direct') this.router.route(agent.name, d.to, d.content)
       else this.router.broadcast(agent.name, d.content)
@@ -269,10 +257,7 @@ export class Swarm implements AgentHost, RouterHost {
   routed(data: RoutingData): void {
     const event = data.type === 'direct' ? 'message_routed' : 'message_broadcast'
     const to = Array.isArray(data.to) ? data.to.join(', ') || '(no targets)' : data.to
-    this.#emit(
-      { event_type: event, agent: data.from, message: `${data.from} → ${to}: ${data.content_preview}`, metadata: { ...data } },
-      { topic: topics.routing(this.swarm), event, payload: data },
-    )
+    this.#emit({ event_type: event, agent: data.from, message: `${data.from} → ${to}: ${data.content_preview}`, metadata: { ...data } })
   }
 
   invalidRoute(from: string, to: string, allowed: string[]): void {
