@@ -100,10 +100,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const runCommand = async (command: SwarmCommand): Promise<void> => {
     try {
       const result = await executeCommand(engine.swarmManager, command.op, command.payload, ctx)
+      // Whoever waits for the outcome may read the command's events next: store them first.
+      await engine.spine.settle()
       engine.registry.finishCommand(command.id, { result })
       logger.info({ command_id: command.id, op: command.op }, 'command done')
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
+      await engine.spine.settle().catch(() => {})
       engine.registry.finishCommand(command.id, {
         error: isGenswarmsError(err) ? { message, code: err.code, statusCode: err.statusCode } : { message },
       })
