@@ -31,7 +31,7 @@ t.test('REST mutations of a daemon swarm go through its command queue and push t
   const socket = phoenixSocket(t, server.socketUrl)
   const channel = socket.channel('swarm:team', {})
   const events = collect(channel, ['event'])
-  const pushes = collect(channel, ['agent_added', 'agent_removed', 'topology_changed', 'agent_output', 'message_routed'])
+  const pushes = collect(channel, ['agent_added', 'agent_removed', 'topology_changed', 'agent_output', 'message_routed', 'agent_status'])
   t.equal((await outcome(channel.join())).status, 'ok', 'a daemon swarm can be joined')
   await outcome(channel.push('subscribe_events', { filters: { category: 'agent' } }))
 
@@ -47,6 +47,8 @@ t.test('REST mutations of a daemon swarm go through its command queue and push t
   t.same(pushes.find((p) => p.event === 'agent_added')!.payload, { name: 'helper', spec: { name: 'helper', backend: { type: 'mock', echo: true }, skills: [], config: {} } })
   t.match(pushes.find((p) => p.event === 'message_routed')!.payload, { swarm: 'team', from: 'lead', to: 'helper', type: 'direct', content_preview: 'please check' })
   t.same(pushes.find((p) => p.event === 'agent_output' && p.payload.agent === 'helper')!.payload, { agent: 'helper', content: 'please check' })
+  await until(() => pushes.filter((p) => p.event === 'agent_status' && p.payload.agent === 'helper').length >= 3, 'agent_status relayed')
+  t.same(pushes.filter((p) => p.event === 'agent_status' && p.payload.agent === 'helper').map((p) => p.payload.state), ['idle', 'working', 'idle'])
 
   const patch = await app.inject({ method: 'PATCH', url: '/api/swarms/team/topology', payload: { add: [['helper', 'worker_1']] } })
   t.equal(patch.statusCode, 200, patch.body)

@@ -32,7 +32,7 @@ t.test('every event type the engine emits is stored with the SPEC §6 shape', as
 
   const rows = engine.database.sqlite.prepare("SELECT * FROM events WHERE swarm = 'all' ORDER BY id").all() as Record<string, unknown>[]
   const types = new Set(rows.map((r) => r.event_type))
-  for (const type of ['swarm_started', 'swarm_stopped', 'agent_started', 'agent_stopped', 'agent_error', 'task_sent', 'message_delivered',
+  for (const type of ['swarm_started', 'swarm_stopped', 'agent_started', 'agent_stopped', 'agent_error', 'agent_status', 'task_sent', 'message_delivered',
     'agent_output', 'message_routed', 'message_broadcast', 'invalid_route', 'target_not_found']) {
     t.ok(types.has(type), `${type} is in the events table`)
   }
@@ -43,7 +43,8 @@ t.test('every event type the engine emits is stored with the SPEC §6 shape', as
     t.ok(!Number.isNaN(Date.parse(row.timestamp as string)) && (row.timestamp as string).endsWith('Z'), 'ISO 8601 timestamp')
     t.ok((CATEGORIES as readonly string[]).includes(row.category as string), `category ${row.category}`)
     t.doesNotThrow(() => JSON.parse(row.metadata as string), 'metadata is JSON')
-    if (row.event_type !== 'swarm_started') t.equal(row.level, row.event_type === 'backend_stderr' ? 'debug' : levelFor(row.event_type as string))
+    const diagnostic = row.event_type === 'backend_stderr' || row.event_type === 'agent_status'
+    if (row.event_type !== 'swarm_started') t.equal(row.level, diagnostic ? 'debug' : levelFor(row.event_type as string))
   }
   const q = engine.eventStore.query({ swarm: 'all', event_type: 'invalid_route' })[0]!
   t.same(Object.keys(q).sort(), ['agent', 'category', 'event_type', 'id', 'level', 'message', 'metadata', 'swarm', 'timestamp'])

@@ -86,7 +86,10 @@ t.test('log subscriptions: per agent, two independent, unsubscribe by matching a
   const sub = await outcome(channel.push('subscribe_logs', { agent: 'writer' }))
   t.same(sub.response.subscribed, true)
   t.same(sub.response.agent, 'writer')
-  t.same(sub.response.recent_logs.map((l: { agent: string; event_type: string }) => [l.agent, l.event_type]), [['writer', 'agent_started']], 'only the writer history')
+  const history = sub.response.recent_logs as { agent: string; event_type: string; metadata: { state?: string } }[]
+  t.ok(history.every((l) => l.agent === 'writer'), 'only the writer history')
+  t.same(history.filter((l) => l.event_type !== 'agent_status').map((l) => l.event_type), ['agent_started'])
+  t.same(history.filter((l) => l.event_type === 'agent_status').map((l) => l.metadata.state), ['idle'], 'state changes are debug events too')
   manager.sendTask('logs', 'researcher', 'research x')
   await until(() => logs.some((l) => l.payload.event_type === 'agent_output'), 'writer output log')
   t.ok(logs.every((l) => l.payload.agent === 'writer'), 'only writer entries')

@@ -22,6 +22,8 @@ export function liveMessageFor(e: EventFields): LiveMessage | null {
   const swarm = e.swarm
   if (swarm === null) return null
   switch (e.event_type) {
+    case 'agent_status':
+      return { topic: topics.status(swarm), event: 'agent_status', payload: { agent: e.agent, state: e.metadata.state } }
     case 'agent_output':
       return { topic: topics.output(swarm), event: 'agent_output', payload: { agent: e.agent, content: e.message } }
     case 'message_routed':

@@ -1,6 +1,6 @@
 import type { PubSub } from '../pubsub/index.js'
 import { topics } from '../pubsub/index.js'
-import { liveMessageFor, type LiveMessage } from './live.js'
+import { liveMessageFor } from './live.js'
 import { categoryFor, levelFor } from './taxonomy.js'
 import type { EventInput, EventStore, SwarmEvent } from './types.js'
 
@@ -35,11 +35,6 @@ export class EventSpine {
     this.#onError = opts.onError ?? (() => {})
   }
 
-  /** A live-only change (an agent's state): published, not stored. */
-  publish(live: LiveMessage): void {
-    this.#pubsub.publish(live.topic, live.event, live.payload)
-  }
-
   emit(input: EventInput): void {
     const event: Omit<SwarmEvent, 'id'> = {
       timestamp: input.timestamp ?? new Date().toISOString(),
@@ -52,7 +47,7 @@ export class EventSpine {
       metadata: input.metadata ?? {},
     }
     const live = liveMessageFor(event)
-    if (live) this.publish(live)
+    if (live) this.#pubsub.publish(live.topic, live.event, live.payload)
     let stored: SwarmEvent | Promise<SwarmEvent>
     try {
       stored = this.store.persist(event)

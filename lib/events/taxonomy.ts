@@ -10,7 +10,7 @@ export const EVENT_TYPES = {
   swarm: ['swarm_started', 'swarm_stopped', 'topology_changed'],
   agent: [
     'agent_started', 'agent_stopped', 'agent_error', 'agent_added', 'agent_removed',
-    'task_sent', 'message_delivered', 'agent_output', 'inbox_full',
+    'agent_status', 'task_sent', 'message_delivered', 'agent_output', 'inbox_full',
   ],
   object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed'],
   routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],

@@ -3,7 +3,6 @@ import { SYSTEM_OBJECTS, type ObjectSpec, type SwarmConfig } from '../config/typ
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import type { EventInput } from '../events/types.js'
-import { topics } from '../pubsub/index.js'
 import { AgentRuntime, type AgentHost } from './agent.js'
 import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
@@ -199,8 +198,8 @@ export class Swarm implements AgentHost, RouterHost {
 
   // ── AgentHost ─────────────────────────────────────────────────────────────
 
-  stateChanged(agent: AgentRuntime, state: AgentState): void {
-    this.#spine.publish({ topic: topics.status(this.swarm), event: 'agent_status', payload: { agent: agent.name, state } })
+  stateChanged(agent: AgentRuntime, state: AgentState, previous: AgentState): void {
+    this.#emit({ event_type: 'agent_status', level: 'debug', agent: agent.name, message: `agent ${agent.name}: ${previous} → ${state}`, metadata: { state, previous } })
   }
 
   delivered(agent: AgentRuntime, input: AgentInput): void {
