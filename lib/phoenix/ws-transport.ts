@@ -22,6 +22,31 @@ export interface AttachOptions {
 }
 
 const DEFAULT_CLOSE_GRACE_MS = 1000
+/**
+ * Frames sent to one socket in the same tick (an agent's output and its status
+ * change, a reply and the pushes behind it) leave in one write instead of one
+ * system call each: the TCP socket is corked on the first send of a tick and
+ * uncorked once the tick's work is done. While a batch is open, the backlog
+ * that tells a slow consumer is the one the tick started with: the batch's
+ * own frames have had no chance to leave yet.
+ */
+function writeBatcher(ws: WebSocket): { open(): void; backlog(): number } {
+  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket
+  let backlogAtStart: number | null = null
+  return {
+    open() {
+      if (!socket || backlogAtStart !== null) return
+      backlogAtStart = ws.bufferedAmount
+      socket.cork()
+      process.nextTick(() => {
+        backlogAtStart = null
+        socket.uncork()
+      })
+    },
+    backlog: () => backlogAtStart ?? ws.bufferedAmount,
+  }
+}
+
 /** RFC 6455 caps a close reason at 123 bytes; ws throws beyond it. */
 const MAX_CLOSE_REASON_BYTES = 123
 
@@ -44,16 +69,19 @@ export function attachPhoenixSocket(ws: WebSocket, opts: AttachOptions): Phoenix
   }
 
   let graceTimer: NodeJS.Timeout | undefined
+  const batch = writeBatcher(ws)
   const transport: Transport = {
     send(text) {
-      if (ws.readyState === ws.OPEN) ws.send(text)
+      if (ws.readyState !== ws.OPEN) return
+      batch.open()
+      ws.send(text)
     },
     close(code, reason) {
       closeWs(ws, code, reason)
       graceTimer = setTimeout(() => ws.terminate(), opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS)
       graceTimer.unref()
     },
-    bufferedAmount: () => ws.bufferedAmount,
+    bufferedAmount: () => batch.backlog(),
   }
 
   const socket = new PhoenixSocket({
