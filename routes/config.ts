@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import { configFromSource, type ConfigSource } from '../lib/config/source.js'
 import { summarizeConfig } from '../lib/config/validate.js'
 import { isGenswarmsError } from '../lib/errors.js'
-import { errorReply, noQuery, reply } from './schemas.js'
+import { configSourceProperties, errorReply, noQuery, reply } from './schemas.js'
 
 const validateBody = {
   type: 'object',
   description: 'exactly one of `config`, `config_path`, or `content` with its `format`',
   properties: {
-    config: { type: 'object', description: 'swarm config object' },
-    config_path: { type: 'string', minLength: 1, maxLength: 4096, description: 'file inside the working directory' },
+    ...configSourceProperties,
     content: { type: 'string', description: 'config file text' },
     format: { type: 'string', enum: ['json', 'yaml', 'yml'], description: 'format of `content`' },
   },

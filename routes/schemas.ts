@@ -45,3 +45,9 @@ export const errorReply = {
   properties: { error: { type: 'string' }, code: { type: 'string' } },
   additionalProperties: true,
 } as const
+
+/** The two ways a request names a swarm config: inline, or a file inside the working directory. */
+export const configSourceProperties = {
+  config: { type: 'object', description: 'swarm config, as in a config file' },
+  config_path: { type: 'string', minLength: 1, maxLength: 4096, description: 'path of a .json/.yaml file inside the working directory' },
+} as const

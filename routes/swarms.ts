@@ -1,17 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { configFromSource, type ConfigSource } from '../lib/config/source.js'
 import { cleanSwarms, restartSwarm, stopSwarm, type LifecycleDeps } from '../lib/swarm/lifecycle.js'
-import { errorReply, noQuery, reply, swarmParams } from './schemas.js'
+import { configSourceProperties, errorReply, noQuery, reply, swarmParams } from './schemas.js'
 
 type Named = { Params: { name: string } }
 
 const startBody = {
   type: 'object',
   description: 'exactly one of `config` (the swarm config object) or `config_path` (a .json/.yaml file inside the working directory)',
-  properties: {
-    config: { type: 'object', description: 'swarm config, as in a config file' },
-    config_path: { type: 'string', minLength: 1, maxLength: 4096, description: 'path relative to the working directory' },
-  },
+  properties: configSourceProperties,
   additionalProperties: false,
 } as const
 
