@@ -109,7 +109,11 @@ class SwarmChannel implements Channel {
   }
 
   #onEvent(e: SwarmEvent): void {
-    if ([...this.#logSubscriptions].some(([agent, floor]) => e.id > floor && (agent === null || agent === e.agent))) {
+    // At most two subscriptions can match an event: its agent's and the all-agents one.
+    const subs = this.#logSubscriptions
+    const agentFloor = e.agent === null ? undefined : subs.get(e.agent)
+    const allFloor = subs.get(null)
+    if ((agentFloor !== undefined && e.id > agentFloor) || (allFloor !== undefined && e.id > allFloor)) {
       this.#ctx.push('log_entry', logEntryPayload(e))
     }
     if (this.#eventSubscriptions.some((s) => e.id > s.floor && matchesFilter(e, s.filter))) {
