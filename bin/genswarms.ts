@@ -19,6 +19,6 @@ const code = await runCli(
     entry: [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)],
   },
   // Loaded only by `up`: the other commands never need Fastify.
-  async ({ dbPath }) => (await import('../app.js')).buildServer({ dbPath }),
+  async ({ dbPath, daemonEntry }) => (await import('../app.js')).buildServer({ dbPath, daemonEntry }),
 )
 process.exit(code)

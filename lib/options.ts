@@ -37,6 +37,12 @@ export interface GenswarmsOptions {
   bodyLimit?: number
   /** serve the OpenAPI document at /documentation/json (default true) */
   openapi?: boolean
+  /**
+   * argv that runs the genswarms CLI, used to relaunch a daemon swarm as a
+   * daemon on `POST /api/swarms/:name/restart`; default: this package's built
+   * CLI (`dist/bin/genswarms.js`). null restarts such swarms in this server.
+   */
+  daemonEntry?: string[] | null
   /** package version reported by GET / */
   version?: string
   /** mount the REST routes, the socket and the OpenAPI document under this path prefix (e.g. `/genswarms`) */

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { packagedCliEntry } from '../lib/daemon/launch.js'
 import { createEngine, type Engine } from '../lib/engine.js'
 import { EventRelay } from '../lib/events/relay.js'
 import type { GenswarmsOptions } from '../lib/options.js'
@@ -54,6 +55,7 @@ export interface ResolvedGenswarmsOptions {
   apiToken: string | null
   corsOrigins: string[]
   relay: { enabled: boolean; intervalMs: number; watch: boolean }
+  daemonEntry: string[] | null
   version: string
 }
 
@@ -74,6 +76,7 @@ function resolveOptions(opts: GenswarmsOptions): ResolvedGenswarmsOptions {
       intervalMs: typeof opts.relay === 'object' && opts.relay.intervalMs ? opts.relay.intervalMs : 250,
       watch: typeof opts.relay === 'object' ? opts.relay.watch !== false : true,
     },
+    daemonEntry: opts.daemonEntry !== undefined ? opts.daemonEntry : packagedCliEntry(),
     version: opts.version ?? '0.0.0',
   }
 }

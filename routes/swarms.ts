@@ -65,15 +65,17 @@ export default async function swarmRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<Named & { Querystring: { delete: boolean } }>('/api/swarms/:name/restart', {
     schema: {
-      summary: 'Stop the swarm wherever it runs and start it in this server from its stored config; `?delete=true` purges its events and overlay first',
+      summary: 'Stop the swarm and start it again where it ran (a daemon as a daemon) from its config; `?delete=true` purges its events and overlay first',
       tags: ['swarms'],
       params: swarmParams,
       querystring: flagQuery('delete', 'start from a clean slate: purge events, queues and overlay first'),
-      response: { 200: reply('`{status: "restarted", swarm_name, agents, failed}`'), 404: errorReply, 409: errorReply },
+      response: { 200: reply('`{status: "restarted", swarm_name, source, agents, failed}`, plus `pid, log_path` for a daemon'), 404: errorReply, 409: errorReply },
     },
   }, async (request) => {
     const { name } = request.params
-    const started = await restartSwarm(deps(), name, { clean: request.query.delete, cwd: app.genswarms.cwd })
-    return { status: 'restarted', swarm_name: name, agents: started.agents.map((a) => a.name), failed: started.failed }
+    const { daemonEntry } = app.genswarms
+    const daemon = daemonEntry && app.engine.database.path !== ':memory:' ? { entry: daemonEntry, dbPath: app.engine.database.path } : null
+    const { host, ...outcome } = await restartSwarm(deps(), name, { clean: request.query.delete, cwd: app.genswarms.cwd, daemon })
+    return { status: 'restarted', swarm_name: name, source: host, ...outcome }
   })
 }

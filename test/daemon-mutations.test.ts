@@ -68,6 +68,18 @@ t.test('REST mutations of a daemon swarm go through its command queue and push t
   t.equal(del.statusCode, 200, del.body)
   t.same(registry.overlay('team').map((e) => e.op), ['add_agent', 'topology', 'remove_agent'], 'the daemon recorded each change once')
   await until(() => pushes.some((p) => p.event === 'agent_removed'), 'agent_removed relayed')
+
+  // Restarting a daemon swarm over REST relaunches it as a daemon, with its overlay replayed.
+  const before = registry.get('team')!.pid
+  const restarted = await app.inject({ method: 'POST', url: '/api/swarms/team/restart' })
+  t.equal(restarted.statusCode, 200, restarted.body)
+  t.match(restarted.json(), { status: 'restarted', swarm_name: 'team', source: 'daemon', agents: ['lead', 'worker_1'] })
+  const after = registry.get('team')!
+  t.equal(after.status, 'running')
+  t.not(after.pid, before, 'a new daemon process')
+  t.equal(after.pid, restarted.json().pid)
+  t.not(after.pid, process.pid, 'not inside the server')
+  t.equal((await app.inject({ method: 'GET', url: '/api/swarms/team' })).json().source, 'daemon')
   t.same(pushes.find((p) => p.event === 'agent_removed')!.payload, { name: 'helper' })
   t.ok(pushes.filter((p) => p.event === 'topology_changed').length >= 2, 'topology_changed relayed for each edge change')
   const status = (await app.inject({ method: 'GET', url: '/api/swarms/team' })).json()

@@ -178,7 +178,7 @@ t.test('POST /api/swarms/:name/restart starts again from the stored config; ?del
   const first = app.registry.get('again')!.started_at
   const restarted = await call('POST', '/api/swarms/again/restart')
   t.equal(restarted.status, 200)
-  t.same(restarted.body, { status: 'restarted', swarm_name: 'again', agents: ['alice', 'bob'], failed: [] })
+  t.same(restarted.body, { status: 'restarted', swarm_name: 'again', source: 'in_process', agents: ['alice', 'bob'], failed: [] })
   t.ok(app.swarmManager.has('again'))
   t.equal(app.eventStore.query({ swarm: 'again', event_type: 'swarm_started' }).length, 2, 'history kept')
   t.not(app.registry.get('again')!.started_at, first)
@@ -187,7 +187,8 @@ t.test('POST /api/swarms/:name/restart starts again from the stored config; ?del
   t.equal(clean.status, 200)
   t.same(app.eventStore.query({ swarm: 'again' }).map((e) => e.event_type).filter((e) => e.startsWith('swarm_')), ['swarm_started'], 'only the new start remains')
 
-  // A stopped swarm restarts too, and a daemon swarm is taken over by this server.
+  // A stopped swarm restarts too, and a swarm of another process that keeps no
+  // daemon log (so not one `genswarms start` launched) is taken over by this server.
   await call('DELETE', '/api/swarms/again')
   t.equal((await call('POST', '/api/swarms/again/restart')).status, 200)
   const daemon = await fakeDaemon(t, join(dir, 'swarms.db'), 'moved')

@@ -1,58 +1,32 @@
 import { loadConfigFile, type SwarmConfig } from '../config/index.js'
 import { isPidAlive, type SwarmRecord } from '../db/registry.js'
 import { stopDaemon } from '../daemon/control.js'
-import { daemonLogPath } from '../daemon/paths.js'
 import { readServerPid } from '../daemon/server-pid.js'
-import { failureReason, logTail, spawnDetached } from '../daemon/spawn.js'
+import { launchDaemon as launchDetachedDaemon } from '../daemon/launch.js'
 import { GenswarmsError, errors, isGenswarmsError } from '../errors.js'
 import { until } from './command.js'
 import { ServerClient } from './http.js'
 import type { CliContext } from './context.js'
 
-const START_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 20_000
 
-/**
- * Runs `genswarms start <config> --foreground` detached, output to the swarm's
- * log, and waits until the daemon has registered itself `running` with its
- * pid. If it exits first, the error it logged is the error here.
- */
+/** Launches the daemon (lib/daemon/launch.ts) with a spinner on a terminal while it registers. */
 export async function launchDaemon(ctx: CliContext, configPath: string, swarm: string): Promise<{ pid: number; logPath: string }> {
-  const logPath = daemonLogPath(ctx.dbPath, swarm)
-  const child = await spawnDetached({
-    command: [...ctx.entry, 'start', configPath, '--foreground', '--db', ctx.dbPath, '--log-path', logPath],
-    logPath,
-    cwd: ctx.cwd,
-    env: ctx.env,
-  })
-  const registry = ctx.engine().registry
-  const progress = ctx.out.progress(`starting swarm ${swarm} (pid ${child.pid})…`)
+  const progress = ctx.out.progress(`starting swarm ${swarm}…`)
   try {
-    await until(() => {
-      const record = registry.get(swarm)
-      if (record?.status === 'running' && record.pid === child.pid) return true
-      if (child.exit) {
-        const how = child.exit.signal ? `was killed by ${child.exit.signal}` : `exited with code ${child.exit.code}`
-        const reason = failureReason(logTail(logPath, child.logOffset))
-        throw errors.daemonStartFailed(swarm, `it ${how}${reason ? `: ${reason}` : ''} (log: ${logPath})`)
-      }
-      return false
-    }, {
-      timeoutMs: START_TIMEOUT_MS,
-      onTimeout: () => {
-        try {
-          process.kill(child.pid, 'SIGTERM')
-        } catch {
-          // already gone
-        }
-        return errors.daemonStartFailed(swarm, `it did not register within ${START_TIMEOUT_MS / 1000} s (log: ${logPath})`)
-      },
+    return await launchDetachedDaemon({
+      entry: ctx.entry,
+      configPath,
+      swarm,
+      dbPath: ctx.dbPath,
+      cwd: ctx.cwd,
+      env: ctx.env,
+      registry: ctx.engine().registry,
+      onSpawn: (pid) => progress.update(`starting swarm ${swarm} (pid ${pid})…`),
     })
   } finally {
     progress.done()
-    child.release()
   }
-  return { pid: child.pid, logPath }
 }
 
 /**

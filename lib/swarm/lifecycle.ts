@@ -1,5 +1,6 @@
 import { configFromSource, validated, type ResolvedConfig } from '../config/source.js'
 import { stopDaemon } from '../daemon/control.js'
+import { launchDaemon, relaunchConfigPath } from '../daemon/launch.js'
 import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
@@ -51,20 +52,63 @@ export async function stopSwarm(
  * overlay are purged first. The config is read before anything is stopped, so
  * a swarm whose config became unusable keeps running.
  */
-export async function restartSwarm(
-  deps: LifecycleDeps,
-  name: string,
-  opts: { clean?: boolean; cwd: string; timeoutMs?: number },
-): ReturnType<SwarmManager['start']> {
+export type RestartOutcome =
+  | { host: 'in_process'; agents: string[]; failed: { agent: string; reason: string }[] }
+  | { host: 'daemon'; agents: string[]; failed: never[]; pid: number; log_path: string }
+
+export interface RestartOptions {
+  clean?: boolean
+  cwd: string
+  timeoutMs?: number
+  /**
+   * How to relaunch a swarm that last ran as a daemon (argv of the genswarms
+   * CLI, and the database path it is to use); without it such a swarm is
+   * restarted in this process.
+   */
+  daemon?: { entry: string[]; dbPath: string; env?: NodeJS.ProcessEnv } | null
+}
+
+export async function restartSwarm(deps: LifecycleDeps, name: string, opts: RestartOptions): Promise<RestartOutcome> {
   const { swarmManager, registry } = deps
   const record = registry.get(name)
   const running = swarmManager.has(name) ? swarmManager.swarm(name) : null
   if (!record && !running) throw errors.swarmNotFound(name)
+  if (!running && record && opts.daemon && ranAsDaemon(record)) return relaunchDaemon(deps, record, opts, opts.daemon)
   const source = await restartSource(name, record, running, opts.cwd)
   if (running) await swarmManager.stop(name)
   else if (record?.status === 'running') await stopDaemon(registry, name, opts)
   if (opts.clean) await purge(deps, name)
-  return swarmManager.start(source.config, { configPath: source.configPath })
+  const started = await swarmManager.start(source.config, { configPath: source.configPath })
+  return { host: 'in_process', agents: started.agents.map((a) => a.name), failed: started.failed }
+}
+
+/** A daemon records the log file its output goes to; a swarm run inside a server records none. */
+function ranAsDaemon(record: SwarmRecord): boolean {
+  return record.pid !== process.pid && record.log_path !== null
+}
+
+async function relaunchDaemon(
+  deps: LifecycleDeps,
+  record: SwarmRecord,
+  opts: RestartOptions,
+  daemon: NonNullable<RestartOptions['daemon']>,
+): Promise<RestartOutcome> {
+  const { registry } = deps
+  // Read the config before stopping anything, so a swarm whose config became unusable keeps running.
+  const configPath = await relaunchConfigPath(record, daemon.dbPath)
+  if (record.status === 'running') await stopDaemon(registry, record.name, opts)
+  if (opts.clean) await purge(deps, record.name)
+  const launched = await launchDaemon({
+    entry: daemon.entry,
+    configPath,
+    swarm: record.name,
+    dbPath: daemon.dbPath,
+    cwd: opts.cwd,
+    env: daemon.env ?? process.env,
+    registry,
+  })
+  const agents = deps.swarmManager.effectiveConfig(record.name).agents.map((a) => a.name)
+  return { host: 'daemon', agents, failed: [], pid: launched.pid, log_path: launched.logPath }
 }
 
 /** Removes every stopped or crashed swarm row; with `all`, their events, queues and overlays too. */

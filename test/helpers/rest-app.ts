@@ -26,6 +26,7 @@ export async function restApp(t: Test, opts: GenswarmsOptions = {}): Promise<Res
     corsOrigins: ['http://localhost:5173'],
     events: { buffered: false },
     relay: false,
+    daemonEntry: null,
     ...opts,
   })
   t.teardown(() => app.close())

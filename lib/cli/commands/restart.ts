@@ -1,10 +1,6 @@
 import type { Command } from 'commander'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { loadConfigFile, validateConfig } from '../../config/index.js'
-import type { SwarmRecord } from '../../db/registry.js'
-import { stateDir } from '../../daemon/paths.js'
-import { GenswarmsError, errors, invalidConfig } from '../../errors.js'
+import { relaunchConfigPath } from '../../daemon/launch.js'
+import { GenswarmsError, errors } from '../../errors.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { ServerClient } from '../http.js'
@@ -40,28 +36,10 @@ async function restart(ctx: CliContext, name: string, opts: RestartOptions): Pro
     }
   }
   // Read the config before stopping anything, so a swarm whose config became unusable keeps running.
-  const configPath = await relaunchConfig(ctx, record)
+  const configPath = await relaunchConfigPath(record, ctx.dbPath)
   if (record.status === 'running') await stopDaemonProcess(ctx, name)
   if (opts.delete) registry.remove(name, { purge: true })
   const { pid, logPath } = await launchDaemon(ctx, configPath, name)
   if (opts.json) return ctx.out.json({ swarm: name, status: 'running', pid, log_path: logPath, config_path: configPath })
   ctx.out.line(`${c.green('restarted')} swarm ${c.bold(name)} as a daemon (pid ${pid}); log: ${logPath}`)
-}
-
-/** Its config file as it is now, else the config stored when it last started (written out for the daemon). */
-async function relaunchConfig(ctx: CliContext, record: SwarmRecord): Promise<string> {
-  if (record.config_path && existsSync(record.config_path)) {
-    const config = await loadConfigFile(record.config_path)
-    if (config.name !== record.name) {
-      throw errors.invalidInput(`${record.config_path} now describes swarm "${config.name}", not "${record.name}"`)
-    }
-    return record.config_path
-  }
-  const stored = validateConfig(record.config)
-  if (!record.config) throw errors.noStoredConfig(record.name)
-  if (!stored.ok) throw invalidConfig(stored.errors)
-  const path = join(stateDir(ctx.dbPath), 'configs', `${record.name}.json`)
-  mkdirSync(join(stateDir(ctx.dbPath), 'configs'), { recursive: true })
-  writeFileSync(path, `${JSON.stringify(stored.config, null, 2)}\n`)
-  return path
 }

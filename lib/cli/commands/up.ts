@@ -22,7 +22,8 @@ export interface ServerApp {
   server: { address(): AddressInfo | string | null }
 }
 
-export type BuildServer = (opts: { dbPath: string }) => Promise<ServerApp>
+/** `daemonEntry` is how this CLI runs itself, so the server relaunches daemon swarms with the same program. */
+export type BuildServer = (opts: { dbPath: string; daemonEntry: string[] }) => Promise<ServerApp>
 
 interface UpOptions {
   port?: number
@@ -96,7 +97,7 @@ async function waitForServer(ctx: CliContext, child: Awaited<ReturnType<typeof s
 
 /** The server in this process until SIGINT/SIGTERM. */
 async function serve(ctx: CliContext, opts: UpOptions, configs: { path: string; config: SwarmConfig }[], buildServer: BuildServer): Promise<void> {
-  const app = await buildServer({ dbPath: ctx.dbPath })
+  const app = await buildServer({ dbPath: ctx.dbPath, daemonEntry: ctx.entry })
   const port = opts.port ?? (ctx.env.PORT ? Number(ctx.env.PORT) : 4000)
   const host = opts.host ?? ctx.env.GENSWARMS_HOST ?? '127.0.0.1'
   try {

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadConfigFile, validateConfig } from '../config/index.js'
+import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
+import { errors, invalidConfig } from '../errors.js'
+import { daemonLogPath, stateDir } from './paths.js'
+import { failureReason, logTail, spawnDetached } from './spawn.js'
+
+export const DAEMON_START_TIMEOUT_MS = 60_000
+
+export interface LaunchOptions {
+  /** argv that runs the genswarms CLI (node, its flags, the entry script) */
+  entry: string[]
+  configPath: string
+  swarm: string
+  dbPath: string
+  cwd: string
+  env: NodeJS.ProcessEnv
+  registry: SwarmRegistry
+  timeoutMs?: number
+  /** told the pid as soon as the process exists (for progress output) */
+  onSpawn?: (pid: number) => void
+}
+
+/**
+ * Runs `genswarms start <config> --foreground` detached, output to the swarm's
+ * log, and waits until the daemon has registered itself `running` with its
+ * pid. If it exits first, the error it logged is the error here.
+ */
+export async function launchDaemon(opts: LaunchOptions): Promise<{ pid: number; logPath: string }> {
+  const { swarm, registry } = opts
+  const logPath = daemonLogPath(opts.dbPath, swarm)
+  const child = await spawnDetached({
+    command: [...opts.entry, 'start', opts.configPath, '--foreground', '--db', opts.dbPath, '--log-path', logPath],
+    logPath,
+    cwd: opts.cwd,
+    env: opts.env,
+  })
+  opts.onSpawn?.(child.pid)
+  const timeoutMs = opts.timeoutMs ?? DAEMON_START_TIMEOUT_MS
+  const deadline = Date.now() + timeoutMs
+  try {
+    for (;;) {
+      const record = registry.get(swarm)
+      if (record?.status === 'running' && record.pid === child.pid) return { pid: child.pid, logPath }
+      if (child.exit) {
+        const how = child.exit.signal ? `was killed by ${child.exit.signal}` : `exited with code ${child.exit.code}`
+        const reason = failureReason(logTail(logPath, child.logOffset))
+        throw errors.daemonStartFailed(swarm, `it ${how}${reason ? `: ${reason}` : ''} (log: ${logPath})`)
+      }
+      if (Date.now() >= deadline) {
+        try {
+          process.kill(child.pid, 'SIGTERM')
+        } catch {
+          // already gone
+        }
+        throw errors.daemonStartFailed(swarm, `it did not register within ${timeoutMs / 1000} s (log: ${logPath})`)
+      }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  } finally {
+    child.release()
+  }
+}
+
+/**
+ * The config a swarm is relaunched from: its config file as it is now, else
+ * the config stored when it last started, written out beside the database
+ * for the daemon to read.
+ */
+export async function relaunchConfigPath(record: SwarmRecord, dbPath: string): Promise<string> {
+  if (record.config_path && existsSync(record.config_path)) {
+    const config = await loadConfigFile(record.config_path)
+    if (config.name !== record.name) {
+      throw errors.invalidInput(`${record.config_path} now describes swarm "${config.name}", not "${record.name}"`)
+    }
+    return record.config_path
+  }
+  if (!record.config) throw errors.noStoredConfig(record.name)
+  const stored = validateConfig(record.config)
+  if (!stored.ok) throw invalidConfig(stored.errors)
+  const path = join(stateDir(dbPath), 'configs', `${record.name}.json`)
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, `${JSON.stringify(stored.config, null, 2)}\n`)
+  return path
+}
+
+/**
+ * The command that runs this package's CLI from its built `dist/`, for a
+ * server that was not started by the CLI (an app embedding the plugin); null
+ * when there is no build to run.
+ */
+export function packagedCliEntry(): string[] | null {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const bin = join(dir, 'dist', 'bin', 'genswarms.js')
+    if (existsSync(join(dir, 'package.json')) && existsSync(bin)) return [process.execPath, bin]
+    const parent = dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+}
