@@ -12,7 +12,7 @@ const ESC = '\x1b['
 
 t.test('--help works for every command', async (t) => {
   const ws = cliWorkspace(t)
-  const commands = ['up', 'down', 'start', 'stop', 'restart', 'status', 'task', 'msg', 'logs', 'events', 'config', 'config validate', 'clean']
+  const commands = ['up', 'down', 'start', 'stop', 'restart', 'status', 'task', 'msg', 'logs', 'events', 'config', 'config validate', 'clean', 'scale', 'overlay', 'snapshot']
   const top = await ws.run(['--help'])
   t.equal(top.code, 0)
   for (const command of commands.filter((c) => !c.includes(' '))) t.match(top.stdout, new RegExp(`^  ${command} `, 'm'), `${command} is listed`)
@@ -125,6 +125,10 @@ t.test('events and logs: filters, order, JSON lines and readable lines', async (
   t.same((await json(['events', '-a', 'reader', '--type', 'agent_output'])).map((e) => e.message), ['looks good\nsecond line'])
   t.same((await json(['events', '--minutes', '5', '-s', 'beta'])).map((e) => e.swarm), ['beta'])
   t.same((await json(['logs', 'alpha', 'writer', '-n', '5'])).map((e) => e.event_type), ['agent_output', 'agent_error', 'message_routed'])
+  engine.spine.emit({ swarm: 'gamma', event_type: 'agent_status', level: 'debug', agent: 'w', message: 'idle → working', metadata: { state: 'working' } })
+  emit('gamma', 'agent_output', 'w', 'done')
+  t.same((await json(['logs', 'gamma'])).map((e) => e.event_type), ['agent_output'], 'logs leave debug entries out')
+  t.same((await json(['logs', 'gamma', '--debug'])).map((e) => e.event_type), ['agent_status', 'agent_output'], 'unless asked')
 
   const human = await ws.run(['logs', 'alpha', '-n', '2'])
   const lines = human.stdout.trimEnd().split('\n')

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander'
-import { CATEGORIES } from '../../events/taxonomy.js'
+import { CATEGORIES, LEVELS } from '../../events/taxonomy.js'
 import type { SwarmEvent } from '../../events/types.js'
 import { errors } from '../../errors.js'
 import { positiveInt, withContext } from '../command.js'
@@ -52,11 +52,13 @@ export function registerLogs(program: Command, env: CliEnvironment): void {
     .argument('[agent]', 'agent name')
     .option('-n, --lines <n>', 'how many past entries to show', positiveInt('--lines'), 50)
     .option('-f, --follow', 'keep printing new entries until Ctrl-C')
+    .option('--debug', 'include debug entries (agent state changes, agent stderr)')
     .option('--json', 'one JSON event per line')
-    .addHelpText('after', '\nExamples:\n  genswarms logs research-swarm\n  genswarms logs research-swarm writer -f')
-    .action(withContext(env, (ctx: CliContext, swarm: string | undefined, agent: string | undefined, opts: { lines: number; follow?: boolean; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  genswarms logs research-swarm\n  genswarms logs research-swarm writer -f --debug')
+    .action(withContext(env, (ctx: CliContext, swarm: string | undefined, agent: string | undefined, opts: { lines: number; follow?: boolean; debug?: boolean; json?: boolean }) => {
       if (agent && !swarm) throw errors.invalidInput('name the swarm before the agent')
-      return showEvents(ctx, { swarm, agent }, { limit: opts.lines, follow: opts.follow, json: opts.json })
+      const levels = opts.debug ? {} : { levels: LEVELS.filter((l) => l !== 'debug') }
+      return showEvents(ctx, { swarm, agent, ...levels }, { limit: opts.lines, follow: opts.follow, json: opts.json })
     }))
 }
 
