@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { errors, invalidConfig } from '../errors.js'
 import { loadConfigFile, parseConfigText, parseFormat, resolveConfigPath } from './load.js'
 import type { SwarmConfig } from './types.js'
@@ -43,4 +44,19 @@ export function validated(data: unknown): SwarmConfig {
   const result = validateConfig(data)
   if (!result.ok) throw invalidConfig(result.errors)
   return result.config
+}
+
+/**
+ * What a swarm restarts from: its config file as it is now, so edits take
+ * effect, else the config it last started with; null when it has neither.
+ */
+export async function restartConfig(record: { name: string; config: unknown; config_path: string | null }): Promise<ResolvedConfig | null> {
+  if (record.config_path && existsSync(record.config_path)) {
+    const config = await loadConfigFile(record.config_path)
+    if (config.name !== record.name) {
+      throw errors.invalidInput(`${record.config_path} now describes swarm "${config.name}", not "${record.name}"`)
+    }
+    return { config, configPath: record.config_path }
+  }
+  return record.config ? { config: validated(record.config), configPath: null } : null
 }

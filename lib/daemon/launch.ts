@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadConfigFile, validateConfig } from '../config/index.js'
+import { restartConfig } from '../config/source.js'
 import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
-import { errors, invalidConfig } from '../errors.js'
+import { errors } from '../errors.js'
 import { daemonLogPath, stateDir } from './paths.js'
 import { failureReason, logTail, spawnDetached } from './spawn.js'
 
@@ -64,25 +64,14 @@ export async function launchDaemon(opts: LaunchOptions): Promise<{ pid: number; 
   }
 }
 
-/**
- * The config a swarm is relaunched from: its config file as it is now, else
- * the config stored when it last started, written out beside the database
- * for the daemon to read.
- */
+/** The config file a relaunched daemon reads (see restartConfig); a stored config is written out beside the database. */
 export async function relaunchConfigPath(record: SwarmRecord, dbPath: string): Promise<string> {
-  if (record.config_path && existsSync(record.config_path)) {
-    const config = await loadConfigFile(record.config_path)
-    if (config.name !== record.name) {
-      throw errors.invalidInput(`${record.config_path} now describes swarm "${config.name}", not "${record.name}"`)
-    }
-    return record.config_path
-  }
-  if (!record.config) throw errors.noStoredConfig(record.name)
-  const stored = validateConfig(record.config)
-  if (!stored.ok) throw invalidConfig(stored.errors)
+  const source = await restartConfig(record)
+  if (!source) throw errors.noStoredConfig(record.name)
+  if (source.configPath) return source.configPath
   const path = join(stateDir(dbPath), 'configs', `${record.name}.json`)
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, `${JSON.stringify(stored.config, null, 2)}\n`)
+  writeFileSync(path, `${JSON.stringify(source.config, null, 2)}\n`)
   return path
 }
 

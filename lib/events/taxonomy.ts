@@ -14,8 +14,8 @@ export const EVENT_TYPES = {
   ],
   object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed'],
   routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],
-  backend: ['backend_stderr', 'backend_exit'],
-  system: ['task_queued', 'task_failed', 'command_failed', 'daemon_started', 'daemon_stopped', 'overlay_entry_skipped'],
+  backend: ['backend_stderr'],
+  system: ['task_failed', 'command_failed', 'daemon_started', 'daemon_stopped', 'overlay_entry_skipped'],
 } as const satisfies Record<Category, readonly string[]>
 
 export type EventType = (typeof EVENT_TYPES)[Category][number]
@@ -32,12 +32,4 @@ export function levelFor(eventType: string): Level {
   if (/error|failed/.test(eventType)) return 'error'
   if (/invalid|not_found|full/.test(eventType)) return 'warning'
   return 'info'
-}
-
-export function isLevel(value: unknown): value is Level {
-  return typeof value === 'string' && (LEVELS as readonly string[]).includes(value)
-}
-
-export function isCategory(value: unknown): value is Category {
-  return typeof value === 'string' && (CATEGORIES as readonly string[]).includes(value)
 }

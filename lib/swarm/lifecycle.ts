@@ -1,4 +1,4 @@
-import { configFromSource, validated, type ResolvedConfig } from '../config/source.js'
+import { restartConfig, type ResolvedConfig } from '../config/source.js'
 import { stopDaemon } from '../daemon/control.js'
 import { launchDaemon, relaunchConfigPath } from '../daemon/launch.js'
 import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
@@ -47,10 +47,11 @@ export async function stopSwarm(
 }
 
 /**
- * Stops the swarm wherever it runs and starts it again in this process from
- * its stored config (or config file). With `clean`, its events, queues and
- * overlay are purged first. The config is read before anything is stopped, so
- * a swarm whose config became unusable keeps running.
+ * Stops the swarm wherever it runs and starts it again where it ran (see
+ * RestartOptions.daemon), from its config file as it is now, else the config
+ * it last started with. With `clean`, its events, queues and overlay are
+ * purged first. The config is read before anything is stopped, so a swarm
+ * whose config became unusable keeps running.
  */
 export type RestartOutcome =
   | { host: 'in_process'; agents: string[]; failed: { agent: string; reason: string }[] }
@@ -74,7 +75,7 @@ export async function restartSwarm(deps: LifecycleDeps, name: string, opts: Rest
   const running = swarmManager.has(name) ? swarmManager.swarm(name) : null
   if (!record && !running) throw errors.swarmNotFound(name)
   if (!running && record && opts.daemon && ranAsDaemon(record)) return relaunchDaemon(deps, record, opts, opts.daemon)
-  const source = await restartSource(name, record, running, opts.cwd)
+  const source = await restartSource(name, record, running)
   if (running) await swarmManager.stop(name)
   else if (record?.status === 'running') await stopDaemon(registry, name, opts)
   if (opts.clean) await purge(deps, name)
@@ -130,9 +131,9 @@ async function purge(deps: LifecycleDeps, name: string): Promise<void> {
   deps.registry.remove(name, { purge: true })
 }
 
-async function restartSource(name: string, record: SwarmRecord | null, running: Swarm | null, cwd: string): Promise<ResolvedConfig> {
-  if (record?.config) return { config: validated(record.config), configPath: record.config_path }
-  if (record?.config_path) return configFromSource({ config_path: record.config_path }, cwd, ['config_path'])
+async function restartSource(name: string, record: SwarmRecord | null, running: Swarm | null): Promise<ResolvedConfig> {
+  const source = record ? await restartConfig(record) : null
+  if (source) return source
   if (running) return { config: running.config(), configPath: running.configPath }
   throw errors.noStoredConfig(name)
 }
