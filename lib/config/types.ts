@@ -60,3 +60,7 @@ export const SWARM_NAME_RE = /^[A-Za-z][A-Za-z0-9_-]*$/
 export const NODE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** Objects every swarm can address without an edge (SPEC §5). */
 export const SYSTEM_OBJECTS = ['metrics', 'tick', 'gateway'] as const
+
+export function isSystemObject(name: string): boolean {
+  return (SYSTEM_OBJECTS as readonly string[]).includes(name)
+}

@@ -1,4 +1,4 @@
-import { SYSTEM_OBJECTS, type Edge } from '../config/types.js'
+import { isSystemObject, type Edge } from '../config/types.js'
 import type { RoutingData, TopologyEntry } from './types.js'
 
 const MESSAGE_LOG_SIZE = 1000
@@ -13,8 +13,6 @@ export interface RouterHost {
   invalidRoute(from: string, to: string, allowed: string[]): void
   targetNotFound(from: string, to: string): void
 }
-
-const isSystemObject = (name: string) => (SYSTEM_OBJECTS as readonly string[]).includes(name)
 
 /** Holds one swarm's adjacency map and message log; gates every message on an edge. */
 export class Router {

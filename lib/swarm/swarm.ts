@@ -1,5 +1,5 @@
 import type { AgentInput } from '../backends/index.js'
-import { SYSTEM_OBJECTS, type ObjectSpec, type SwarmConfig } from '../config/types.js'
+import { isSystemObject, type ObjectSpec, type SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import type { EventInput } from '../events/types.js'
@@ -88,7 +88,7 @@ export class Swarm implements AgentHost, RouterHost {
   }
 
   hasNode(name: string): boolean {
-    return this.agents.has(name) || this.objects.has(name) || (SYSTEM_OBJECTS as readonly string[]).includes(name)
+    return this.agents.has(name) || this.objects.has(name) || isSystemObject(name)
   }
 
   sendTask(agentName: string, task: string): void {
@@ -245,7 +245,7 @@ export class Swarm implements AgentHost, RouterHost {
       this.#enqueue(agent, { type: 'message', from, content })
       return true
     }
-    if (this.objects.has(to) || (SYSTEM_OBJECTS as readonly string[]).includes(to)) {
+    if (this.hasNode(to)) {
       // Objects are deterministic handlers; until they have behaviour the delivery is recorded.
       this.#emit({ event_type: 'message_delivered', category: 'object', agent: to, message: `message from ${from} delivered to object ${to}`, metadata: { from, content_preview: content.slice(0, 100) } })
       return true
