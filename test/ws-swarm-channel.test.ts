@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mockAgent, swarmConfig } from './helpers/engine.js'
 import { collect, outcome, phoenixSocket, startServer, until } from './helpers/server.js'
 
@@ -17,6 +17,18 @@ const researchSwarm = (name: string) =>
     [['researcher', 'writer'], ['writer', 'researcher']],
   )
 
+/** A real server running `researchSwarm(name)`, and a phoenix client joined to it collecting `events`. */
+async function joinedSwarm(t: Test, name: string, events: string[]) {
+  const server = await startServer(t)
+  const manager = server.app.swarmManager
+  await manager.start(researchSwarm(name))
+  const channel = phoenixSocket(t, server.socketUrl).channel(`swarm:${name}`, {})
+  const pushes = collect(channel, events)
+  const joined = await outcome(channel.join())
+  if (joined.status !== 'ok') throw new Error(`join failed: ${JSON.stringify(joined)}`)
+  return { server, manager, channel, pushes }
+}
+
 t.test('join: ok with {swarm}, swarm_not_found otherwise', async (t) => {
   const server = await startServer(t)
   await server.app.swarmManager.start(researchSwarm('joinable'))
@@ -27,13 +39,7 @@ t.test('join: ok with {swarm}, swarm_not_found otherwise', async (t) => {
 })
 
 t.test('pushes from a real scripted swarm and the inbound events', async (t) => {
-  const server = await startServer(t)
-  const manager = server.app.swarmManager
-  await manager.start(researchSwarm('live'))
-  const socket = phoenixSocket(t, server.socketUrl)
-  const channel = socket.channel('swarm:live', {})
-  const pushes = collect(channel, ['agent_output', 'agent_status', 'message_routed', 'message_broadcast', 'swarm_started', 'swarm_stopped', 'log_entry', 'event'])
-  t.equal((await outcome(channel.join())).status, 'ok')
+  const { manager, channel, pushes } = await joinedSwarm(t, 'live', ['agent_output', 'agent_status', 'message_routed', 'message_broadcast', 'swarm_started', 'swarm_stopped', 'log_entry', 'event'])
 
   t.same(await outcome(channel.push('send_task', { agent: 'researcher', task: 'research transformers' })), { status: 'ok', response: { status: 'sent' } })
   await until(() => pushes.some((p) => p.event === 'agent_output' && p.payload.agent === 'writer'), 'writer output')
@@ -75,13 +81,7 @@ t.test('pushes from a real scripted swarm and the inbound events', async (t) => 
 })
 
 t.test('log subscriptions: per agent, two independent, unsubscribe by matching agent', async (t) => {
-  const server = await startServer(t)
-  const manager = server.app.swarmManager
-  await manager.start(researchSwarm('logs'))
-  const socket = phoenixSocket(t, server.socketUrl)
-  const channel = socket.channel('swarm:logs', {})
-  const logs = collect(channel, ['log_entry'])
-  await outcome(channel.join())
+  const { manager, channel, pushes: logs } = await joinedSwarm(t, 'logs', ['log_entry'])
 
   const sub = await outcome(channel.push('subscribe_logs', { agent: 'writer' }))
   t.same(sub.response.subscribed, true)
@@ -114,13 +114,7 @@ t.test('log subscriptions: per agent, two independent, unsubscribe by matching a
 })
 
 t.test('event subscriptions accumulate filter sets; unsubscribe_events clears all', async (t) => {
-  const server = await startServer(t)
-  const manager = server.app.swarmManager
-  await manager.start(researchSwarm('ev'))
-  const socket = phoenixSocket(t, server.socketUrl)
-  const channel = socket.channel('swarm:ev', {})
-  const events = collect(channel, ['event'])
-  await outcome(channel.join())
+  const { manager, channel, pushes: events } = await joinedSwarm(t, 'ev', ['event'])
 
   const warn = await outcome(channel.push('subscribe_events', { filters: { level: 'warning', bogus: 'ignored' } }))
   t.same(warn.response.filters, { level: 'warning' })
