@@ -57,6 +57,22 @@ export const errors = {
   skillNotFound: define('GS_SKILL_NOT_FOUND', 404, ':skill_not_found', (name: string) => `skill "${name}" not found`),
   unauthorized: define('GS_UNAUTHORIZED', 401, ':unauthorized', (message: string) => message),
   forbidden: define('GS_FORBIDDEN', 403, ':forbidden', (message: string) => message),
+  hostNotAllowed: define('GS_HOST_NOT_ALLOWED', 403, ':host_not_allowed', (host: string) =>
+    `host ${JSON.stringify(host)} is not served without an API token; allow it with GENSWARMS_ALLOWED_HOSTS or set GENSWARMS_API_TOKEN`),
+  originNotAllowed: define('GS_ORIGIN_NOT_ALLOWED', 403, ':origin_not_allowed', (origin: string) =>
+    `origin ${JSON.stringify(origin)} is not allowed; allowed origins are set by GENSWARMS_CORS_ORIGINS`),
+  unsupportedMediaType: define('GS_UNSUPPORTED_MEDIA_TYPE', 415, ':unsupported_media_type', (type: string) =>
+    `content type ${JSON.stringify(type)} is not accepted; send application/json`),
+  bodyTooLarge: define('GS_BODY_TOO_LARGE', 413, ':body_too_large', (limit: number) => `request body is larger than ${limit} bytes`),
+  headersTooLarge: define('GS_HEADERS_TOO_LARGE', 431, ':headers_too_large', () => 'request headers are too large'),
+  routeNotFound: define('GS_ROUTE_NOT_FOUND', 404, ':route_not_found', (method: string, url: string) => `no route ${method} ${url}`),
+  methodNotAllowed: define('GS_METHOD_NOT_ALLOWED', 405, ':method_not_allowed', (method: string) => `method ${method} is not allowed here`),
+  invalidJson: define('GS_INVALID_JSON', 400, ':invalid_json', (message: string) => message),
+  badRequest: define('GS_BAD_REQUEST', 400, ':bad_request', (message: string) => message),
+  requestTimeout: define('GS_REQUEST_TIMEOUT', 408, ':request_timeout', (ms: number) => `request not received within ${ms} ms`),
+  internal: define('GS_INTERNAL', 500, ':internal', () => 'internal server error'),
+  inboxFull: define('GS_INBOX_FULL', 429, 'inbox_full', (swarm: string, agent: string, limit: number) =>
+    `agent "${agent}" in swarm "${swarm}" has ${limit} inputs waiting; nothing was accepted, try again later`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */
