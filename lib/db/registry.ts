@@ -125,6 +125,26 @@ export class SwarmRegistry {
     this.#db.update(swarms).set({ status: 'stopped', stoppedAt: now() }).where(where).run()
   }
 
+  /**
+   * Rows stored `running` whose process (not this one) is gone: crashed
+   * daemons nobody has recorded yet.
+   */
+  unrecordedCrashes(): SwarmRecord[] {
+    return this.#db.select().from(swarms).where(eq(swarms.status, 'running')).all()
+      .filter((r) => r.pid !== null && r.pid !== process.pid && !isPidAlive(r.pid))
+      .map((r) => this.#present(r))
+  }
+
+  /**
+   * Stores the crash of the process `pid` running `name`; true for the one
+   * caller whose conditional update changed the row, so two watchers (or two
+   * passes) never both report it.
+   */
+  recordCrash(name: string, pid: number): boolean {
+    return this.#db.update(swarms).set({ status: 'crashed', stoppedAt: now() })
+      .where(and(eq(swarms.name, name), eq(swarms.status, 'running'), eq(swarms.pid, pid))).run().changes === 1
+  }
+
   /** A `running` row whose process is gone reads as `crashed`. */
   get(name: string): SwarmRecord | null {
     const row = this.#db.select().from(swarms).where(eq(swarms.name, name)).get()

@@ -119,7 +119,7 @@ export class SwarmManager {
 
   status(name: string): SwarmStatus | RegistrySwarmStatus {
     const swarm = this.#swarms.get(name)
-    if (swarm) return swarm.status()
+    if (swarm) return { ...swarm.status(), pending_tasks: this.registry?.countPendingTasks(name) ?? 0 }
     const record = this.registry?.get(name)
     if (!record) throw errors.swarmNotFound(name)
     return registryStatus(record, this.#registryConfig(name), this.registry!.countPendingTasks(name))

@@ -139,6 +139,7 @@ export class Swarm implements AgentHost, RouterHost {
       objects: [...this.objects.values()].map((o) => ({ name: o.name, type: o.type })),
       topology: this.router.topology(nodes),
       message_count: this.router.messageCount,
+      pending_tasks: 0,
     }
   }
 
