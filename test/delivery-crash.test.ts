@@ -37,6 +37,12 @@ t.test('a SIGKILLed daemon is pushed as swarm_stopped {status: "crashed"}, recor
   for (const task of ['job one', 'job two']) t.same(await outcome(channel.push('send_task', { agent: 'w', task })), { status: 'ok', response: { status: 'sent' } })
   await waitFor(() => count("SELECT COUNT(*) FROM tasks WHERE swarm = 'crashy' AND attempts = 1") === 2, 'the daemon to take both tasks', 20_000)
 
+  // The daemon buffers its event writes; wait for them rather than kill before they land.
+  await waitFor(() => count("SELECT COUNT(*) FROM events WHERE swarm = 'crashy' AND event_type = 'task_sent'") === 2, 'both task_sent stored', 20_000)
+  const firstRun = (database.sqlite.prepare("SELECT metadata FROM events WHERE swarm = 'crashy' AND event_type = 'task_sent' ORDER BY id").pluck().all() as string[]).map((m) => JSON.parse(m))
+  t.match(firstRun, [{ task: 'job one', redelivered: false }, { task: 'job two', redelivered: false }], 'a first run is not marked redelivered')
+  t.ok(firstRun.every((m) => typeof m.task_id === 'number'), 'and names its task')
+
   process.kill(pid, 'SIGKILL')
   await until(() => stops.length > 0, 'the crash push', 20_000)
   t.same(stops, [{ event: 'swarm_stopped', payload: { status: 'crashed' } }], 'the seed push, with the status that says why')
