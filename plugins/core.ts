@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { CrashWatcher } from '../lib/daemon/crash-watcher.js'
 import { packagedCliEntry } from '../lib/daemon/launch.js'
 import { createEngine, type Engine } from '../lib/engine.js'
 import { EventRelay } from '../lib/events/relay.js'
@@ -28,6 +29,14 @@ async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise
   app.decorate('genswarms', resolveOptions(opts))
   if (owned) app.addHook('onClose', async () => engine.close())
   startRelay(app, engine)
+  startCrashWatcher(app, engine)
+}
+
+/** A daemon that dies is announced to joined sockets instead of only reading as crashed when asked. */
+function startCrashWatcher(app: FastifyInstance, engine: Engine): void {
+  const watcher = new CrashWatcher({ registry: engine.registry, spine: engine.spine, logger: app.log })
+  app.addHook('onReady', async () => watcher.start())
+  app.addHook('preClose', async () => watcher.stop())
 }
 
 /** Daemons' events reach this server's subscribers through the relay (SPEC §6). */

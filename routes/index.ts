@@ -9,6 +9,7 @@ import messageRoutes from './messages.js'
 import mutationRoutes from './mutations.js'
 import skillRoutes from './skills.js'
 import swarmRoutes from './swarms.js'
+import taskRoutes from './tasks.js'
 import { formatSchemaErrors, genswarmsValidatorCompiler } from './validation.js'
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -42,4 +43,5 @@ export default async function routes(app: FastifyInstance, opts: GenswarmsOption
   await app.register(configRoutes)
   await app.register(skillRoutes, { ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
   await app.register(mutationRoutes)
+  await app.register(taskRoutes)
 }

@@ -82,10 +82,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       if (timer) clearTimeout(timer)
       timer = null
       await pass
+      await settleFinished()
       await withTimeout(engine.swarmManager.stop(swarm), opts.stopTimeoutMs ?? 15_000, `swarm "${swarm}" to stop`).catch((err) => {
         logger.error({ err }, 'swarm did not stop cleanly')
         engine.registry.markStopped(swarm, process.pid)
       })
+      await settleFinished()
       engine.registry.failPending(swarm, `swarm ${swarm} stopped before this was delivered`)
       engine.spine.emit({ swarm, event_type: 'daemon_stopped', message: `daemon for swarm ${swarm} stopped (${reason})`, metadata: { pid: process.pid, reason } })
       await engine.close()
@@ -115,20 +117,85 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     }
   }
 
-  const deliverTasks = (): void => {
-    for (const task of engine.registry.pendingTasks(swarm)) {
+  // A task row stays pending until its turn has finished and the turn's
+  // events are stored: a daemon killed at any point leaves every unanswered
+  // task pending, and the next daemon of the swarm runs it again.
+  const inFlight = new Set<number>()
+  /** tasks before this id are in flight or done; the scan restarts just before the first one left waiting */
+  let scanFrom = 0
+  const finished: number[] = []
+  let settling: Promise<void> | null = null
+
+  const settleFinished = (): Promise<void> => {
+    settling ??= (async () => {
+      while (finished.length > 0) {
+        // Only ids taken before the settle starts: their events were all emitted before it.
+        const ids = finished.splice(0)
+        await engine.spine.settle()
+        engine.registry.finishTasks(ids)
+        for (const id of ids) inFlight.delete(id)
+      }
+    })()
+      .catch((err) => logger.error({ err }, 'marking finished tasks failed'))
+      .finally(() => {
+        settling = null
+        if (finished.length > 0) void settleFinished()
+      })
+    return settling
+  }
+
+  const local = engine.swarmManager.swarm(swarm)
+  local.taskListener = {
+    finished(taskId) {
+      finished.push(taskId)
+      void settleFinished()
+    },
+    abandoned(taskId, reason) {
+      inFlight.delete(taskId)
+      // A stop of the whole daemon leaves its tasks to the clean-stop path below.
       if (stopping) return
-      try {
-        engine.swarmManager.sendTask(swarm, task.agent, task.task)
-        engine.registry.finishTask(task.id)
-        logger.info({ task_id: task.id, agent: task.agent }, 'task delivered')
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err)
-        engine.registry.finishTask(task.id, { error: message })
-        logger.warn({ task_id: task.id, agent: task.agent, reason: message }, 'task failed')
-        engine.spine.emit({ swarm, event_type: 'task_failed', agent: task.agent, message: `queued task #${task.id} for ${task.agent} failed: ${message}`, metadata: { task_id: task.id, error: message } })
+      engine.registry.finishTask(taskId, { error: reason })
+      logger.warn({ task_id: taskId, reason }, 'task abandoned')
+      engine.spine.emit({ swarm, event_type: 'task_failed', message: `queued task #${taskId} failed: ${reason}`, metadata: { task_id: taskId, error: reason } })
+    },
+  }
+
+  const deliverTasks = (): void => {
+    // An agent whose inbox is full keeps its tasks pending, in order, until it has room.
+    const blocked = new Set<string>()
+    let firstWaiting: number | null = null
+    let cursor = scanFrom
+    for (;;) {
+      const batch = engine.registry.pendingTasks(swarm, { afterId: cursor, limit: 200 })
+      if (batch.length === 0) break
+      for (const task of batch) {
+        if (stopping) return
+        cursor = task.id
+        if (inFlight.has(task.id)) continue
+        if (blocked.has(task.agent)) {
+          firstWaiting ??= task.id
+          continue
+        }
+        const agent = local.agents.get(task.agent)
+        if (agent && agent.state !== 'error' && agent.state !== 'stopped' && !agent.hasRoom('task')) {
+          blocked.add(task.agent)
+          firstWaiting ??= task.id
+          continue
+        }
+        try {
+          const attempts = engine.registry.takeTask(task.id)
+          engine.swarmManager.sendTask(swarm, task.agent, task.task, { id: task.id, redelivered: attempts > 1 })
+          inFlight.add(task.id)
+          logger.info({ task_id: task.id, agent: task.agent, attempts }, attempts > 1 ? 'task redelivered' : 'task delivered')
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err)
+          engine.registry.finishTask(task.id, { error: message })
+          logger.warn({ task_id: task.id, agent: task.agent, reason: message }, 'task failed')
+          engine.spine.emit({ swarm, event_type: 'task_failed', agent: task.agent, message: `queued task #${task.id} for ${task.agent} failed: ${message}`, metadata: { task_id: task.id, error: message } })
+        }
       }
     }
+    scanFrom = firstWaiting !== null ? firstWaiting - 1 : cursor
   }
 
   const poll = async (): Promise<void> => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, max, sql } from 'drizzle-orm'
 import { readFileSync } from 'node:fs'
 import type { Db, OpenedDatabase } from './open.js'
 import { swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
@@ -25,7 +25,11 @@ export interface QueuedTask {
   error: string | null
   created_at: string
   processed_at: string | null
+  /** how many times a daemon handed it to its agent (above 1: redelivered after a crash) */
+  attempts: number
 }
+
+export type TaskStatus = QueuedTask['status']
 
 export interface SwarmCommand {
   id: number
@@ -121,6 +125,26 @@ export class SwarmRegistry {
     this.#db.update(swarms).set({ status: 'stopped', stoppedAt: now() }).where(where).run()
   }
 
+  /**
+   * Rows stored `running` whose process (not this one) is gone: crashed
+   * daemons nobody has recorded yet.
+   */
+  unrecordedCrashes(): SwarmRecord[] {
+    return this.#db.select().from(swarms).where(eq(swarms.status, 'running')).all()
+      .filter((r) => r.pid !== null && r.pid !== process.pid && !isPidAlive(r.pid))
+      .map((r) => this.#present(r))
+  }
+
+  /**
+   * Stores the crash of the process `pid` running `name`; true for the one
+   * caller whose conditional update changed the row, so two watchers (or two
+   * passes) never both report it.
+   */
+  recordCrash(name: string, pid: number): boolean {
+    return this.#db.update(swarms).set({ status: 'crashed', stoppedAt: now() })
+      .where(and(eq(swarms.name, name), eq(swarms.status, 'running'), eq(swarms.pid, pid))).run().changes === 1
+  }
+
   /** A `running` row whose process is gone reads as `crashed`. */
   get(name: string): SwarmRecord | null {
     const row = this.#db.select().from(swarms).where(eq(swarms.name, name)).get()
@@ -161,20 +185,45 @@ export class SwarmRegistry {
 
   // ── task queue ────────────────────────────────────────────────────────────
 
-  enqueueTask(swarm: string, agent: string, task: string): QueuedTask {
-    const row = this.#db.insert(tasks).values({ swarm, agent, task, status: 'pending', createdAt: now() }).returning().get()
-    return presentTask(row)
+  /**
+   * Queues a task; with `maxPending`, returns null instead when the agent
+   * already has that many pending. Check and insert are one write
+   * transaction, so two servers cannot both squeeze past the bound.
+   */
+  enqueueTask(swarm: string, agent: string, task: string): QueuedTask
+  enqueueTask(swarm: string, agent: string, task: string, opts: { maxPending: number }): QueuedTask | null
+  enqueueTask(swarm: string, agent: string, task: string, opts: { maxPending?: number } = {}): QueuedTask | null {
+    return this.#db.transaction((tx) => {
+      if (opts.maxPending !== undefined) {
+        const pending = tx.select({ n: count() }).from(tasks)
+          .where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending'), eq(tasks.agent, agent))).get()?.n ?? 0
+        if (pending >= opts.maxPending) return null
+      }
+      const row = tx.insert(tasks).values({ swarm, agent, task, status: 'pending', createdAt: now() }).returning().get()
+      return presentTask(row)
+    }, { behavior: 'immediate' })
   }
 
-  pendingTasks(swarm: string, limit = 100): QueuedTask[] {
+  /** Pending tasks oldest first, from the one after `afterId`. */
+  pendingTasks(swarm: string, opts: { afterId?: number; limit?: number } = {}): QueuedTask[] {
     return this.#db
       .select()
       .from(tasks)
-      .where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending')))
+      .where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending'), gt(tasks.id, opts.afterId ?? 0)))
       .orderBy(asc(tasks.id))
-      .limit(limit)
+      .limit(opts.limit ?? 100)
       .all()
       .map(presentTask)
+  }
+
+  countPendingTasks(swarm: string): number {
+    return this.#db.select({ n: count() }).from(tasks).where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending'))).get()?.n ?? 0
+  }
+
+  /** A swarm's tasks, newest first, optionally of one status. */
+  listTasks(swarm: string, opts: { status?: TaskStatus; limit?: number } = {}): QueuedTask[] {
+    const where = opts.status ? and(eq(tasks.swarm, swarm), eq(tasks.status, opts.status)) : eq(tasks.swarm, swarm)
+    return this.#db.select().from(tasks).where(where).orderBy(desc(tasks.id)).limit(opts.limit ?? 100).all().map(presentTask)
   }
 
   getTask(id: number): QueuedTask | null {
@@ -182,11 +231,23 @@ export class SwarmRegistry {
     return row ? presentTask(row) : null
   }
 
+  /** Counts a hand-over to the agent; returns the attempts so far, this one included. */
+  takeTask(id: number): number {
+    const row = this.#db.update(tasks).set({ attempts: sql`${tasks.attempts} + 1` }).where(eq(tasks.id, id)).returning({ attempts: tasks.attempts }).get()
+    return row?.attempts ?? 0
+  }
+
+  /** Only a pending row changes: a task failed or finished once stays so. */
   finishTask(id: number, outcome: { error?: string } = {}): void {
+    this.finishTasks([id], outcome)
+  }
+
+  finishTasks(ids: number[], outcome: { error?: string } = {}): void {
+    if (ids.length === 0) return
     this.#db
       .update(tasks)
       .set({ status: outcome.error ? 'failed' : 'processed', error: outcome.error ?? null, processedAt: now() })
-      .where(eq(tasks.id, id))
+      .where(and(inArray(tasks.id, ids), eq(tasks.status, 'pending')))
       .run()
   }
 
@@ -273,7 +334,7 @@ export class SwarmRegistry {
 function presentTask(row: typeof tasks.$inferSelect): QueuedTask {
   return {
     id: row.id, swarm: row.swarm, agent: row.agent, task: row.task, status: row.status,
-    error: row.error, created_at: row.createdAt, processed_at: row.processedAt,
+    error: row.error, created_at: row.createdAt, processed_at: row.processedAt, attempts: row.attempts,
   }
 }
 

@@ -39,6 +39,8 @@ export const tasks = sqliteTable(
     error: text('error'),
     createdAt: text('created_at').notNull(),
     processedAt: text('processed_at'),
+    /** how many times a daemon handed the task to its agent; more than one means a redelivery after a crash */
+    attempts: integer('attempts').notNull().default(0),
   },
   (t) => [index('tasks_pending_idx').on(t.swarm, t.id).where(sql`status = 'pending'`)],
 )

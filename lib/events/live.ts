@@ -31,6 +31,9 @@ export function liveMessageFor(e: EventFields): LiveMessage | null {
       return { topic: topics.routing(swarm), event: e.event_type, payload: Object.fromEntries(ROUTING_FIELDS.map((k) => [k, e.metadata[k]])) }
     case 'swarm_started':
       return { topic: topics.swarm(swarm), event: 'swarm_started', payload: { status: 'running' } }
+    case 'swarm_crashed':
+      // A crash is a stop the swarm did not ask for: same push, and the status says which.
+      return { topic: topics.swarm(swarm), event: 'swarm_stopped', payload: { status: 'crashed' } }
     case 'swarm_stopped':
     case 'topology_changed':
       return { topic: topics.swarm(swarm), event: e.event_type, payload: {} }

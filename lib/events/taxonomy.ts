@@ -7,10 +7,10 @@ export const CATEGORIES = ['swarm', 'agent', 'object', 'routing', 'backend', 'sy
 export type Category = (typeof CATEGORIES)[number]
 
 export const EVENT_TYPES = {
-  swarm: ['swarm_started', 'swarm_stopped', 'topology_changed'],
+  swarm: ['swarm_started', 'swarm_stopped', 'swarm_crashed', 'topology_changed'],
   agent: [
     'agent_started', 'agent_stopped', 'agent_error', 'agent_added', 'agent_removed',
-    'agent_status', 'task_sent', 'message_delivered', 'agent_output', 'inbox_full',
+    'agent_status', 'task_sent', 'message_delivered', 'agent_output', 'inbox_full', 'message_dropped',
   ],
   object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed'],
   routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],

@@ -3,12 +3,35 @@ import type { AgentSpec } from '../config/types.js'
 import type { AgentState, HistoryEntry } from './types.js'
 
 export const HISTORY_SIZE = 200
+/** Tasks waiting in one agent's inbox; a task past it is refused to its sender, never dropped. */
 export const INBOX_LIMIT = 1000
+/**
+ * Agent-to-agent messages waiting in one agent's inbox. They cannot be refused
+ * to the sending agent, so they get their own, larger bound; past it a message
+ * is dropped with an error-level `message_dropped` event.
+ */
+export const MESSAGE_INBOX_LIMIT = 10_000
+
+/** The queued task an input belongs to: the task itself, or a message one of its turns sent. */
+export interface TaskRef {
+  id: number
+  redelivered: boolean
+}
+
+/** An input waiting in (or taken from) an inbox, with the task it belongs to, if any. */
+export interface InboxEntry {
+  input: AgentInput
+  task: TaskRef | null
+}
 
 /** What an agent tells its swarm; the swarm turns these into events and routing. */
 export interface AgentHost {
   stateChanged(agent: AgentRuntime, state: AgentState, previous: AgentState): void
   delivered(agent: AgentRuntime, input: AgentInput): void
+  /** the agent went back to idle after working on `entry` */
+  turnFinished(agent: AgentRuntime, entry: InboxEntry): void
+  /** inputs taken but never finished: the agent stopped or exited */
+  abandoned(agent: AgentRuntime, entries: InboxEntry[], reason: string): void
   output(agent: AgentRuntime, content: string): void
   send(agent: AgentRuntime, to: string, content: string): void
   broadcast(agent: AgentRuntime, content: string): void
@@ -26,7 +49,9 @@ export class AgentRuntime {
   readonly #host: AgentHost
   readonly #backend: AgentBackend
   #state: AgentState = 'initializing'
-  readonly #inbox: AgentInput[] = []
+  readonly #inbox: InboxEntry[] = []
+  #waitingTasks = 0
+  #current: InboxEntry | null = null
   readonly #history: HistoryEntry[] = []
 
   constructor(spec: AgentSpec, swarm: string, host: AgentHost) {
@@ -46,6 +71,16 @@ export class AgentRuntime {
 
   get inboxSize(): number {
     return this.#inbox.length
+  }
+
+  /** The task of the turn in progress (or of the message that started it). */
+  get turn(): TaskRef | null {
+    return this.#current?.task ?? null
+  }
+
+  /** Whether one more input of this kind fits in the inbox. */
+  hasRoom(kind: AgentInput['type']): boolean {
+    return kind === 'task' ? this.#waitingTasks < INBOX_LIMIT : this.#inbox.length - this.#waitingTasks < MESSAGE_INBOX_LIMIT
   }
 
   get pid(): number | null {
@@ -70,15 +105,17 @@ export class AgentRuntime {
   }
 
   async stop(): Promise<void> {
-    this.#inbox.length = 0
+    const abandoned = this.#takeAll()
     await this.#backend.stop()
     this.#setState('stopped')
+    if (abandoned.length > 0) this.#host.abandoned(this, abandoned, `agent ${this.name} stopped`)
   }
 
-  /** Queues input; false when the inbox is full (the input is not taken). */
-  enqueue(input: AgentInput): boolean {
-    if (this.#inbox.length >= INBOX_LIMIT) return false
-    this.#inbox.push(input)
+  /** Queues input; false when the inbox has no room for its kind (the input is not taken). */
+  enqueue(input: AgentInput, task: TaskRef | null = null): boolean {
+    if (!this.hasRoom(input.type)) return false
+    this.#inbox.push({ input, task })
+    if (input.type === 'task') this.#waitingTasks++
     this.#drain()
     return true
   }
@@ -91,10 +128,22 @@ export class AgentRuntime {
     if (this.#state !== 'idle') return
     const next = this.#inbox.shift()
     if (!next) return
+    if (next.input.type === 'task') this.#waitingTasks--
+    this.#current = next
     this.#setState('working')
-    this.#remember({ direction: 'in', kind: next.type, from: next.from, content: next.content })
-    this.#host.delivered(this, next)
-    this.#backend.sendInput(next)
+    const { input } = next
+    this.#remember({ direction: 'in', kind: input.type, from: input.from, content: input.content })
+    this.#host.delivered(this, input)
+    this.#backend.sendInput(input)
+  }
+
+  /** Empties the inbox and the turn in progress, returning what was taken and not finished. */
+  #takeAll(): InboxEntry[] {
+    const taken = [...(this.#current ? [this.#current] : []), ...this.#inbox]
+    this.#inbox.length = 0
+    this.#waitingTasks = 0
+    this.#current = null
+    return taken
   }
 
   #onOutput(output: BackendOutput): void {
@@ -112,7 +161,11 @@ export class AgentRuntime {
         break
       case 'status':
         if (output.state === 'idle' && this.#state === 'working') {
+          // The idle change is still part of the turn (it carries its task), so the turn ends after it.
           this.#setState('idle')
+          const finished = this.#current
+          this.#current = null
+          if (finished) this.#host.turnFinished(this, finished)
           this.#drain()
         } else if (output.state === 'working' && this.#state === 'idle') {
           this.#setState('working')
@@ -121,11 +174,13 @@ export class AgentRuntime {
       case 'stderr':
         this.#host.stderr(this, output.line)
         break
-      case 'exit':
-        this.#inbox.length = 0
+      case 'exit': {
+        const abandoned = this.#takeAll()
         this.#setState('error')
         this.#host.crashed(this, output.code, output.signal)
+        if (abandoned.length > 0) this.#host.abandoned(this, abandoned, `agent ${this.name} exited`)
         break
+      }
     }
   }
 

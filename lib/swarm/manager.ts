@@ -5,6 +5,7 @@ import { runDaemonCommand } from '../daemon/control.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import { applyMutation, replayOverlay, type Mutation } from './mutations.js'
+import { INBOX_LIMIT, type TaskRef } from './agent.js'
 import { Swarm } from './swarm.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus, SwarmSummary } from './types.js'
 
@@ -29,6 +30,8 @@ export interface RegistrySwarmStatus {
   log_path: string | null
   agents: { name: string; state: 'unknown'; backend: string }[]
   topology: { from: string; targets: string[] }[]
+  /** queued tasks not yet answered: waiting for the daemon, or taken and not finished */
+  pending_tasks: number
 }
 
 export type SendTaskResult = { delivery: 'in_process' } | { delivery: 'queued'; task_id: number }
@@ -116,10 +119,10 @@ export class SwarmManager {
 
   status(name: string): SwarmStatus | RegistrySwarmStatus {
     const swarm = this.#swarms.get(name)
-    if (swarm) return swarm.status()
+    if (swarm) return { ...swarm.status(), pending_tasks: this.registry?.countPendingTasks(name) ?? 0 }
     const record = this.registry?.get(name)
     if (!record) throw errors.swarmNotFound(name)
-    return registryStatus(record, this.#registryConfig(name))
+    return registryStatus(record, this.#registryConfig(name), this.registry!.countPendingTasks(name))
   }
 
   /** The effective config of a registry swarm, or null when its stored config is unusable. */
@@ -143,19 +146,24 @@ export class SwarmManager {
     return [...local, ...remote].sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  /** Delivered in process, or queued in the database for the daemon that runs the swarm. */
-  sendTask(swarmName: string, agent: string, task: string): SendTaskResult {
+  /**
+   * Delivered in process, or queued in the database for the daemon that runs
+   * the swarm. Either way refused (inbox_full) when the agent has no room:
+   * for a daemon, its pending rows count against the same limit.
+   */
+  sendTask(swarmName: string, agent: string, task: string, queued: TaskRef | null = null): SendTaskResult {
     const swarm = this.#swarms.get(swarmName)
     if (swarm) {
-      swarm.sendTask(agent, task)
+      swarm.sendTask(agent, task, queued)
       return { delivery: 'in_process' }
     }
     const record = this.registry?.get(swarmName)
     if (!record) throw errors.swarmNotFound(swarmName)
     if (record.status !== 'running') throw errors.swarmNotRunning(swarmName)
     if (!this.#registryConfig(swarmName)?.agents.some((a) => a.name === agent)) throw errors.agentNotFound(swarmName, agent)
-    const queued = this.registry!.enqueueTask(swarmName, agent, task)
-    return { delivery: 'queued', task_id: queued.id }
+    const row = this.registry!.enqueueTask(swarmName, agent, task, { maxPending: INBOX_LIMIT })
+    if (!row) throw errors.inboxFull(swarmName, agent, INBOX_LIMIT)
+    return { delivery: 'queued', task_id: row.id }
   }
 
   /**
@@ -252,7 +260,7 @@ export class SwarmManager {
   }
 }
 
-function registryStatus(record: SwarmRecord, config: SwarmConfig | null): RegistrySwarmStatus {
+function registryStatus(record: SwarmRecord, config: SwarmConfig | null, pendingTasks: number): RegistrySwarmStatus {
   const agents = config?.agents ?? []
   return {
     name: record.name,
@@ -265,5 +273,6 @@ function registryStatus(record: SwarmRecord, config: SwarmConfig | null): Regist
     log_path: record.log_path,
     agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type })),
     topology: agents.map((a) => ({ from: a.name, targets: (config?.topology ?? []).filter((e) => e.from === a.name).map((e) => e.to) })),
+    pending_tasks: pendingTasks,
   }
 }

@@ -3,7 +3,7 @@ import { isSystemObject, type ObjectSpec, type SwarmConfig } from '../config/typ
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import type { EventInput } from '../events/types.js'
-import { AgentRuntime, type AgentHost } from './agent.js'
+import { AgentRuntime, INBOX_LIMIT, MESSAGE_INBOX_LIMIT, type AgentHost, type InboxEntry, type TaskRef } from './agent.js'
 import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
 import { parseOutput } from './output-parser.js'
@@ -11,6 +11,12 @@ import { Router, type RouterHost } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
 const ORCHESTRATOR = 'orchestrator'
+
+/** Told when a queued task's turn ends, or when its agent lets it go unfinished (a daemon marks its rows). */
+export interface TaskListener {
+  finished(taskId: number): void
+  abandoned(taskId: number, reason: string): void
+}
 const preview = (text: string, n = 200) => (text.length > n ? `${text.slice(0, n)}…` : text)
 
 /**
@@ -26,6 +32,9 @@ export class Swarm implements AgentHost, RouterHost {
   readonly objects = new Map<string, ObjectSpec>()
   readonly #spine: EventSpine
   #config: SwarmConfig
+  /** the task whose turn is producing output right now; routing it causes carries its id */
+  #turn: TaskRef | null = null
+  taskListener: TaskListener | null = null
 
   constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null) {
     this.swarm = config.name
@@ -91,16 +100,27 @@ export class Swarm implements AgentHost, RouterHost {
     return this.agents.has(name) || this.objects.has(name) || isSystemObject(name)
   }
 
-  sendTask(agentName: string, task: string): void {
+  /**
+   * Refused (inbox_full) when the agent has no room, so a task that is
+   * accepted is one that will run. `task` is set for a task from the queue.
+   */
+  sendTask(agentName: string, content: string, task: TaskRef | null = null): void {
     const agent = this.agent(agentName)
     if (agent.state === 'error' || agent.state === 'stopped') throw errors.agentUnavailable(agentName, agent.state)
-    this.#emit({ event_type: 'task_sent', agent: agentName, message: `task sent to ${agentName}: ${preview(task)}`, metadata: { task: preview(task, 1000) } })
-    this.#enqueue(agent, { type: 'task', content: task, from: ORCHESTRATOR })
+    if (!agent.hasRoom('task')) throw errors.inboxFull(this.swarm, agentName, INBOX_LIMIT)
+    this.#emit(
+      { event_type: 'task_sent', agent: agentName, message: `task sent to ${agentName}: ${preview(content)}`, metadata: { task: preview(content, 1000) } },
+      task,
+    )
+    agent.enqueue({ type: 'task', content, from: ORCHESTRATOR }, task)
   }
 
   /** An external message between two nodes, checked against the topology like agent output. */
   routeMessage(from: string, to: string, content: string): RoutingData {
     if (!this.hasNode(from)) throw errors.agentNotFound(this.swarm, from)
+    // Unlike an agent's own output, a request can be refused to its sender's face.
+    const target = this.agents.get(to)
+    if (target && this.router.targets(from).includes(to) && !target.hasRoom('message')) throw errors.inboxFull(this.swarm, to, MESSAGE_INBOX_LIMIT)
     const data = this.router.route(from, to, content)
     if (!data) throw errors.invalidRoute(from, to, this.router.targets(from))
     return data
@@ -119,6 +139,7 @@ export class Swarm implements AgentHost, RouterHost {
       objects: [...this.objects.values()].map((o) => ({ name: o.name, type: o.type })),
       topology: this.router.topology(nodes),
       message_count: this.router.messageCount,
+      pending_tasks: 0,
     }
   }
 
@@ -186,20 +207,39 @@ export class Swarm implements AgentHost, RouterHost {
     return { added: added.map((a) => a.name), removed, failed }
   }
 
-  #enqueue(agent: AgentRuntime, input: AgentInput): void {
-    if (!agent.enqueue(input)) {
-      this.#emit({ event_type: 'inbox_full', agent: agent.name, message: `inbox of ${agent.name} is full; ${input.type} from ${input.from} dropped`, metadata: { from: input.from } })
+  #enqueueMessage(agent: AgentRuntime, input: AgentInput): void {
+    if (!agent.enqueue(input, this.#turn)) {
+      this.#emit({
+        event_type: 'message_dropped',
+        level: 'error',
+        agent: agent.name,
+        message: `inbox of ${agent.name} holds ${MESSAGE_INBOX_LIMIT} messages; message from ${input.from} dropped`,
+        metadata: { from: input.from, limit: MESSAGE_INBOX_LIMIT, content_preview: input.content.slice(0, 100) },
+      })
     }
   }
 
-  #emit(input: Omit<EventInput, 'swarm'>): void {
-    this.#spine.emit({ swarm: this.swarm, ...input })
+  /** Every event of a task's turn (or of the routing it causes) carries the task's id. */
+  #emit(input: Omit<EventInput, 'swarm'>, task: TaskRef | null = this.#turn): void {
+    const metadata = task ? { ...input.metadata, task_id: task.id, redelivered: task.redelivered } : input.metadata
+    this.#spine.emit({ swarm: this.swarm, ...input, ...(metadata ? { metadata } : {}) })
+  }
+
+  /** Runs what an agent's turn causes (routing, deliveries) under that turn's task. */
+  #during<T>(agent: AgentRuntime, fn: () => T): T {
+    const outer = this.#turn
+    this.#turn = agent.turn
+    try {
+      return fn()
+    } finally {
+      this.#turn = outer
+    }
   }
 
   // ── AgentHost ─────────────────────────────────────────────────────────────
 
   stateChanged(agent: AgentRuntime, state: AgentState, previous: AgentState): void {
-    this.#emit({ event_type: 'agent_status', level: 'debug', agent: agent.name, message: `agent ${agent.name}: ${previous} → ${state}`, metadata: { state, previous } })
+    this.#emit({ event_type: 'agent_status', level: 'debug', agent: agent.name, message: `agent ${agent.name}: ${previous} → ${state}`, metadata: { state, previous } }, agent.turn)
   }
 
   delivered(agent: AgentRuntime, input: AgentInput): void {
@@ -209,27 +249,40 @@ export class Swarm implements AgentHost, RouterHost {
       agent: agent.name,
       message: `message from ${input.from} delivered to ${agent.name}`,
       metadata: { from: input.from, content_preview: input.content.slice(0, 100) },
-    })
+    }, agent.turn)
   }
 
-  output(agent: AgentRuntime, content: string): void {
-    this.#emit({ event_type: 'agent_output', agent: agent.name, message: content })
-    for (const d of parseOutput(content)) {
-      if (d.kind === 'direct') this.router.route(agent.name, d.to, d.content)
-      else this.router.broadcast(agent.name, d.content)
+  turnFinished(_agent: AgentRuntime, entry: InboxEntry): void {
+    // A message a task's turn caused carries the task for tracing, but only the task's own turn completes it.
+    if (entry.input.type === 'task' && entry.task) this.taskListener?.finished(entry.task.id)
+  }
+
+  abandoned(_agent: AgentRuntime, entries: InboxEntry[], reason: string): void {
+    for (const entry of entries) {
+      if (entry.input.type === 'task' && entry.task) this.taskListener?.abandoned(entry.task.id, reason)
     }
   }
 
+  output(agent: AgentRuntime, content: string): void {
+    this.#during(agent, () => {
+      this.#emit({ event_type: 'agent_output', agent: agent.name, message: content })
+      for (const d of parseOutput(content)) {
+        if (d.kind === 'direct') this.router.route(agent.name, d.to, d.content)
+        else this.router.broadcast(agent.name, d.content)
+      }
+    })
+  }
+
   send(agent: AgentRuntime, to: string, content: string): void {
-    this.router.route(agent.name, to, content)
+    this.#during(agent, () => this.router.route(agent.name, to, content))
   }
 
   broadcast(agent: AgentRuntime, content: string): void {
-    this.router.broadcast(agent.name, content)
+    this.#during(agent, () => this.router.broadcast(agent.name, content))
   }
 
   stderr(agent: AgentRuntime, line: string): void {
-    this.#emit({ event_type: 'backend_stderr', level: 'debug', agent: agent.name, message: line })
+    this.#emit({ event_type: 'backend_stderr', level: 'debug', agent: agent.name, message: line }, agent.turn)
   }
 
   crashed(agent: AgentRuntime, code: number | null, signal: string | null): void {
@@ -242,7 +295,7 @@ export class Swarm implements AgentHost, RouterHost {
   deliver(from: string, to: string, content: string): boolean {
     const agent = this.agents.get(to)
     if (agent) {
-      this.#enqueue(agent, { type: 'message', from, content })
+      this.#enqueueMessage(agent, { type: 'message', from, content })
       return true
     }
     if (this.hasNode(to)) {

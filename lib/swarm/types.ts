@@ -49,6 +49,8 @@ export interface SwarmStatus {
   objects: { name: string; type: string }[]
   topology: TopologyEntry[]
   message_count: number
+  /** queued task rows not yet answered (a swarm in the server takes tasks directly, so only rows left by an earlier daemon) */
+  pending_tasks: number
 }
 
 export interface SwarmSummary {
