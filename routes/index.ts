@@ -35,11 +35,12 @@ export default async function routes(app: FastifyInstance, opts: GenswarmsOption
   })
 
   await app.register(infoRoutes, { endpoints })
-  await app.register(swarmRoutes)
+  // A config file read for the client is held to the same limit as a body it sent.
+  await app.register(swarmRoutes, { maxFileBytes: bodyLimit })
   await app.register(agentRoutes)
   await app.register(messageRoutes)
   await app.register(eventRoutes)
-  await app.register(configRoutes)
-  await app.register(skillRoutes, { ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
+  await app.register(configRoutes, { maxFileBytes: bodyLimit })
+  await app.register(skillRoutes, { maxFileBytes: bodyLimit, ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
   await app.register(mutationRoutes)
 }
