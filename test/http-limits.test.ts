@@ -2,9 +2,12 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
+import Fastify from 'fastify'
 import t from 'tap'
-import { mockAgent, swarmConfig } from './helpers/engine.js'
+import genswarms from '../index.js'
+import { mockAgent, swarmConfig, tempDir } from './helpers/engine.js'
 import { openPartial, parseResponse, rawRequest } from './helpers/http-raw.js'
+import { restApp } from './helpers/rest-app.js'
 import { startServer } from './helpers/server.js'
 
 const json = (value: unknown) => ({ headers: { host: 'localhost', 'content-type': 'application/json' }, body: JSON.stringify(value) })
@@ -130,4 +133,19 @@ t.test('skill files follow the same rule', async (t) => {
   }
   const web = await rawRequest(port, { path: '/api/skills/web', headers: { host: 'localhost' } })
   t.same(web.body, { name: 'web.md', content: '# web\n' })
+})
+
+t.test('embedded: the plugin bounds requests only when the host app set no timeout of its own', async (t) => {
+  const bare = await restApp(t)
+  t.equal(bare.app.server.requestTimeout, 30_000, 'Fastify leaves it off; the plugin sets 30 s')
+  const tuned = await restApp(t, { requestTimeoutMs: 2500 })
+  t.equal(tuned.app.server.requestTimeout, 2500)
+  const dir = tempDir(t)
+  const host = Fastify({ logger: false, requestTimeout: 7000 })
+  host.setNotFoundHandler((_request, reply) => reply.code(404).send({ mine: true }))
+  await host.register(genswarms, { dbPath: join(dir, 'swarms.db'), cwd: dir, apiToken: null, relay: false, daemonEntry: null })
+  t.teardown(() => host.close())
+  await host.ready()
+  t.equal(host.server.requestTimeout, 7000, 'a host\'s own timeout is kept')
+  t.same((await host.inject({ url: '/api/nope' })).json(), { mine: true }, 'and so is a not-found handler it set first')
 })
