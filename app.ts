@@ -54,7 +54,7 @@ function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, s
   const refusal: GenswarmsError =
     err.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge()
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? errors.requestTimeout(this.server.requestTimeout)
-        : errors.badRequest('malformed HTTP request')
+        : errors.badRequest(`malformed HTTP request${parserReason(err)}`)
   this.log.debug({ code: err.code }, `genswarms: refused a client: ${refusal.message}`)
   // A response already under way cannot be followed by another.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
@@ -66,6 +66,12 @@ function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, s
     )
   }
   socket.destroy()
+}
+
+/** Node's parser says what it disliked ("Invalid header value char"); worth passing on, and it never echoes the request. */
+function parserReason(err: NodeJS.ErrnoException): string {
+  const reason = (err as { reason?: unknown }).reason
+  return typeof reason === 'string' && reason.length > 0 && reason.length < 200 ? `: ${reason}` : ''
 }
 
 function serializeRequest(req: { method: string; url: string; hostname?: string; ip?: string }) {

@@ -183,6 +183,7 @@ t.test('every refusal is JSON {error, code}', async (t) => {
   const malformed = await rawRequest(port, { method: 'GET', path: '/api/swarms', headers: { host, 'bad header': 'x' } })
   t.equal(malformed.status, 400)
   t.equal(malformed.body.code, 'GS_BAD_REQUEST', 'a request the HTTP parser refuses')
+  t.match(malformed.body.error, /^malformed HTTP request/)
   t.match((await rawRequest(port, { method: 'PUT', path: '/api/swarms/x', headers: { host } })).headers.allow, /GET/, '405 names the allowed methods')
   t.equal((await rawRequest(port, { path: '/api/swarms', headers: { host } })).status, 200, 'the server keeps serving')
 })
