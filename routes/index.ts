@@ -14,7 +14,7 @@ import { formatSchemaErrors, genswarmsValidatorCompiler } from './validation.js'
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /**
- * The REST API (SPEC §8). Encapsulated: its validation, error format and body
+ * The REST API. Encapsulated: its validation, error format and body
  * limit apply to these routes only, never to the host app's own.
  */
 export default async function routes(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {

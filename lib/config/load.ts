@@ -7,7 +7,7 @@ import { jsonErrorOffset } from './json-syntax.js'
 import type { SwarmConfig } from './types.js'
 import { validateConfig } from './validate.js'
 
-/** Reading swarm configs from files and text (SPEC §4, §10). */
+/** Reading swarm configs from files and text. */
 
 export type ConfigFormat = 'json' | 'yaml'
 
