@@ -1,12 +1,14 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
-import authPlugin from './plugins/auth.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import authPlugin, { hostGuard } from './plugins/auth.js'
 import corePlugin from './plugins/core.js'
 import corsPlugin from './plugins/cors.js'
 import openapiPlugin from './plugins/openapi.js'
 import swarmSocketPlugin from './plugins/swarm-socket.js'
 import routes from './routes/index.js'
-import type { GenswarmsOptions } from './lib/options.js'
+import { errorHandler } from './routes/error-handler.js'
+import { errors } from './lib/errors.js'
+import { resolveRequestTimeout, type GenswarmsOptions } from './lib/options.js'
 
 /**
  * The Genswarms Fastify plugin: the engine decorators, auth and CORS, the
@@ -18,12 +20,32 @@ async function genswarms(app: FastifyInstance, opts: GenswarmsOptions): Promise<
   // `prefix` is applied once, to the network context below; passed on to an
   // encapsulated plugin, Fastify would apply it again.
   const { prefix = '', ...options } = opts
+  const requestTimeout = resolveRequestTimeout(options)
   await app.register(corePlugin, options)
+  // Fastify leaves Node's request timeout off unless told otherwise, so a client
+  // that never finishes its body would hold its connection for ever. A host that
+  // chose a timeout of its own keeps it.
+  if (app.server.requestTimeout === 0) app.server.requestTimeout = requestTimeout
   // The decorators above are the host app's; everything reachable over the
   // network lives in one encapsulated context, so its CORS, auth, OpenAPI and
   // error format never touch the host app's own routes.
   await app.register(
     async (api) => {
+      api.setErrorHandler(errorHandler)
+      const routeTable: { pattern: RegExp; methods: string[] }[] = []
+      api.addHook('onRoute', (route) => {
+        if (route.url.includes('*')) return
+        routeTable.push({ pattern: pathPattern(route.url), methods: [route.method].flat() })
+      })
+      setNotFound(api, (request, reply) => {
+        const path = request.url.split('?')[0]!
+        const methods = [...new Set(routeTable.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))]
+        const err = methods.length > 0 ? errors.methodNotAllowed(request.method) : errors.routeNotFound(request.method, path)
+        if (methods.length > 0) reply.header('allow', methods.join(', '))
+        return reply.code(err.statusCode).send({ error: err.message, code: err.code })
+      })
+      // Host first: a request for a foreign name gets nothing, not even CORS headers.
+      await api.register(hostGuard, options)
       await api.register(corsPlugin, options)
       await api.register(authPlugin, options)
       if (options.openapi !== false) await api.register(openapiPlugin, options)
@@ -32,6 +54,25 @@ async function genswarms(app: FastifyInstance, opts: GenswarmsOptions): Promise<
     },
     { prefix },
   )
+}
+
+/**
+ * Without a prefix this context is the app's root, whose not-found handler a
+ * host app may already have set; theirs is kept then, and only routed
+ * requests get this plugin's guards and error shape.
+ */
+function setNotFound(api: FastifyInstance, handler: (request: FastifyRequest, reply: FastifyReply) => FastifyReply): void {
+  try {
+    api.setNotFoundHandler(handler)
+  } catch (err) {
+    if (!/not found handler already set/i.test((err as Error).message)) throw err
+  }
+}
+
+/** `/api/swarms/:name` → a regex for concrete paths, to tell a wrong method (405) from an unknown path (404). */
+function pathPattern(url: string): RegExp {
+  const parts = url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+  return new RegExp(`^${parts.join('/')}/?$`)
 }
 
 export default fp(genswarms, { name: 'genswarms', fastify: '5.x' })

@@ -13,6 +13,20 @@ export interface GenswarmsOptions {
   /** allowed CORS / WebSocket origins; default `GENSWARMS_CORS_ORIGINS` or local dev origins */
   corsOrigins?: string[]
   /**
+   * `Host` names served without an API token besides the loopback ones
+   * (`localhost`, `127.0.0.1`, `[::1]`): a name matches on any port, a
+   * `name:port` entry on that port only; default `GENSWARMS_ALLOWED_HOSTS`
+   * (comma-separated). Ignored when a token is set.
+   */
+  allowedHosts?: string[]
+  /**
+   * close a connection whose request (headers and body) has not fully arrived
+   * after this long; default `GENSWARMS_REQUEST_TIMEOUT_MS`, else 30 000.
+   * buildServer sizes its server with it; embedded, the plugin applies it to the
+   * host's server only when the host left Fastify's `requestTimeout` unset.
+   */
+  requestTimeoutMs?: number
+  /**
    * relay events written by daemons to live subscribers (default on). The relay
    * wakes on changes to the database's WAL file and also polls every
    * `intervalMs` (default 250) for anything the file watch missed; `watch:
@@ -49,4 +63,21 @@ export interface GenswarmsOptions {
   prefix?: string
   /** directory of skill markdown files served by /api/skills; default `<cwd>/skills` */
   skillsDir?: string
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
+/** `requestTimeoutMs`, else `GENSWARMS_REQUEST_TIMEOUT_MS`, else 30 s; a bad value stops startup rather than leaving requests unbounded. */
+export function resolveRequestTimeout(opts: GenswarmsOptions, env: NodeJS.ProcessEnv = process.env): number {
+  const given = opts.requestTimeoutMs ?? (env.GENSWARMS_REQUEST_TIMEOUT_MS ? Number(env.GENSWARMS_REQUEST_TIMEOUT_MS) : DEFAULT_REQUEST_TIMEOUT_MS)
+  if (!Number.isSafeInteger(given) || given < 1) {
+    throw new Error(`request timeout must be a positive whole number of milliseconds, got ${JSON.stringify(opts.requestTimeoutMs ?? env.GENSWARMS_REQUEST_TIMEOUT_MS)}`)
+  }
+  return given
+}
+
+/** `allowedHosts`, else `GENSWARMS_ALLOWED_HOSTS` (comma-separated), lowercased. */
+export function resolveAllowedHosts(opts: GenswarmsOptions, env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = opts.allowedHosts ?? (env.GENSWARMS_ALLOWED_HOSTS ?? '').split(',')
+  return list.map((h) => h.trim().toLowerCase()).filter(Boolean)
 }

@@ -16,7 +16,7 @@ const validateBody = {
 } as const
 
 /** Config validation without starting anything. */
-export default async function configRoutes(app: FastifyInstance): Promise<void> {
+export default async function configRoutes(app: FastifyInstance, opts: { maxFileBytes: number }): Promise<void> {
   app.post<{ Body: ConfigSource }>('/api/config/validate', {
     schema: {
       summary: 'Validate a swarm config: every problem at once, each naming its path',
@@ -27,7 +27,7 @@ export default async function configRoutes(app: FastifyInstance): Promise<void> 
     },
   }, async (request, res) => {
     try {
-      const { config } = await configFromSource(request.body, app.genswarms.cwd)
+      const { config } = await configFromSource(request.body, app.genswarms.cwd, undefined, { maxFileBytes: opts.maxFileBytes })
       return { valid: true, config: summarizeConfig(config) }
     } catch (err) {
       // An unreadable or unparsable file is as invalid as a bad config.

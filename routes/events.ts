@@ -4,6 +4,8 @@ import { CATEGORIES, LEVELS } from '../lib/events/taxonomy.js'
 import type { EventQuery } from '../lib/events/types.js'
 import { agentParams, cap, errorReply, limitProperty, reply, swarmParams } from './schemas.js'
 
+/** 100 years: any window reaches back before the first event, and the cut-off stays a valid date. */
+const MAX_MINUTES = 100 * 366 * 24 * 60
 const text = { type: 'string', minLength: 1, maxLength: 200 } as const
 const filters = {
   level: { type: 'string', enum: [...LEVELS] },
@@ -11,7 +13,7 @@ const filters = {
   swarm: text,
   agent: text,
   event_type: text,
-  minutes: { type: 'number', exclusiveMinimum: 0, description: 'only events of the last N minutes' },
+  minutes: { type: 'number', exclusiveMinimum: 0, maximum: MAX_MINUTES, description: `only events of the last N minutes (at most ${MAX_MINUTES}, 100 years)` },
   limit: limitProperty,
 } as const
 

@@ -15,7 +15,7 @@ import { formatSchemaErrors, genswarmsValidatorCompiler } from './validation.js'
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /**
- * The REST API (SPEC §8). Encapsulated: its validation, error format and body
+ * The REST API. Encapsulated: its validation, error format and body
  * limit apply to these routes only, never to the host app's own.
  */
 export default async function routes(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {
@@ -36,12 +36,13 @@ export default async function routes(app: FastifyInstance, opts: GenswarmsOption
   })
 
   await app.register(infoRoutes, { endpoints })
-  await app.register(swarmRoutes)
+  // A config file read for the client is held to the same limit as a body it sent.
+  await app.register(swarmRoutes, { maxFileBytes: bodyLimit })
   await app.register(agentRoutes)
   await app.register(messageRoutes)
   await app.register(eventRoutes)
-  await app.register(configRoutes)
-  await app.register(skillRoutes, { ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
+  await app.register(configRoutes, { maxFileBytes: bodyLimit })
+  await app.register(skillRoutes, { maxFileBytes: bodyLimit, ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
   await app.register(mutationRoutes)
   await app.register(taskRoutes)
 }

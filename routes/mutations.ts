@@ -37,7 +37,7 @@ const addAgentBody = {
 } as const
 
 /**
- * Runtime mutations of a live swarm (SPEC §8): agents, topology, scaling,
+ * Runtime mutations of a live swarm: agents, topology, scaling,
  * the overlay that records them, and the snapshot they add up to. A daemon
  * swarm gets them through its command queue.
  */

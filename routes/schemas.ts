@@ -18,12 +18,15 @@ export const agentParams = {
 
 /** Query limits are capped at this many entries. */
 export const MAX_LIMIT = 1000
+/** Larger values are refused: a value past any sensible count is a mistake, not a request for everything. */
+export const LIMIT_CEILING = 1_000_000
 
 export const limitProperty = {
   type: 'integer',
   minimum: 1,
+  maximum: LIMIT_CEILING,
   default: 100,
-  description: `how many entries (default 100, capped at ${MAX_LIMIT})`,
+  description: `how many entries (default 100, served up to ${MAX_LIMIT}; over ${LIMIT_CEILING} is refused)`,
 } as const
 
 export const limitQuery = { type: 'object', properties: { limit: limitProperty }, additionalProperties: false } as const

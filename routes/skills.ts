@@ -4,7 +4,7 @@ import { listSkills, readSkill, SKILL_NAME_RE } from '../lib/skills/index.js'
 import { errorReply, noQuery, reply } from './schemas.js'
 
 /** Skill markdown files from the skills directory (option `skillsDir`, default `<cwd>/skills`). */
-export default async function skillRoutes(app: FastifyInstance, opts: { skillsDir?: string }): Promise<void> {
+export default async function skillRoutes(app: FastifyInstance, opts: { skillsDir?: string; maxFileBytes: number }): Promise<void> {
   const dir = resolve(app.genswarms.cwd, opts.skillsDir ?? 'skills')
 
   app.get('/api/skills', {
@@ -24,5 +24,5 @@ export default async function skillRoutes(app: FastifyInstance, opts: { skillsDi
       querystring: noQuery,
       response: { 200: reply('`{name, content}`'), 400: errorReply, 404: errorReply },
     },
-  }, async (request) => readSkill(dir, request.params.name))
+  }, async (request) => readSkill(dir, request.params.name, opts.maxFileBytes))
 }

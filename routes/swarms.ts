@@ -16,7 +16,7 @@ const flagQuery = (flag: string, description: string) =>
   ({ type: 'object', properties: { [flag]: { type: 'boolean', default: false, description } }, additionalProperties: false }) as const
 
 /** Swarm lifecycle: list, start, status, stop, restart, clean. */
-export default async function swarmRoutes(app: FastifyInstance): Promise<void> {
+export default async function swarmRoutes(app: FastifyInstance, opts: { maxFileBytes: number }): Promise<void> {
   const deps = (): LifecycleDeps => ({ swarmManager: app.swarmManager, registry: app.registry, spine: app.engine.spine })
 
   app.get('/api/swarms', {
@@ -32,7 +32,7 @@ export default async function swarmRoutes(app: FastifyInstance): Promise<void> {
       response: { 201: reply('`{status: "created", swarm_name, agents, failed}`'), 400: errorReply, 409: errorReply },
     },
   }, async (request, res) => {
-    const { config, configPath } = await configFromSource(request.body, app.genswarms.cwd, ['config', 'config_path'])
+    const { config, configPath } = await configFromSource(request.body, app.genswarms.cwd, ['config', 'config_path'], { maxFileBytes: opts.maxFileBytes })
     const started = await app.swarmManager.start(config, { configPath })
     return res.code(201).send({ status: 'created', swarm_name: config.name, agents: started.agents.map((a) => a.name), failed: started.failed })
   })

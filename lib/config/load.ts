@@ -1,13 +1,13 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
 import { extname, isAbsolute, relative, resolve } from 'node:path'
 import YAML from 'yaml'
-import { errors, invalidConfig } from '../errors.js'
+import { errors, invalidConfig, isGenswarmsError } from '../errors.js'
 import { jsonErrorOffset } from './json-syntax.js'
 import type { SwarmConfig } from './types.js'
 import { validateConfig } from './validate.js'
 
-/** Reading swarm configs from files and text (SPEC §4, §10). */
+/** Reading swarm configs from files and text. */
 
 export type ConfigFormat = 'json' | 'yaml'
 
@@ -50,26 +50,97 @@ export function parseConfigText(text: string, format: ConfigFormat, source = '<c
   return validated(parseConfigData(text, format, source))
 }
 
-export async function loadConfigFile(path: string): Promise<SwarmConfig> {
+/** Largest config or skill file read, as large as the default request body: a file is one more way to send a body. */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+
+export async function loadConfigFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SwarmConfig> {
   const format = formatForPath(path)
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw readError(path, err)
-  }
+  const text = await readBoundedFile(path, maxBytes, 'config')
   return parseConfigText(text, format, path)
 }
 
-export function loadConfigFileSync(path: string): SwarmConfig {
+export function loadConfigFileSync(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): SwarmConfig {
   const format = formatForPath(path)
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw readError(path, err)
-  }
+  const text = readBoundedFileSync(path, maxBytes, 'config')
   return parseConfigText(text, format, path)
+}
+
+/*
+ * Reading a file named by a client. A FIFO opened for reading blocks until a
+ * writer appears, holding one of libuv's few file-system threads, and a device
+ * can stream for ever; either would stall every other request. So the path is
+ * stat'ed first, opened with O_NONBLOCK (which never waits on a FIFO), and the
+ * descriptor itself stat'ed again, since the path may have been swapped in
+ * between; only a regular file within the size limit is read.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK
+
+/** Reads a regular file of at most `maxBytes` as UTF-8; anything else is a GS_CONFIG_FILE error. */
+export async function readBoundedFile(path: string, maxBytes: number, what: string): Promise<string> {
+  try {
+    checkRegular(path, await stat(path), maxBytes, what)
+    const handle = await open(path, OPEN_FLAGS)
+    try {
+      const info = await handle.stat()
+      checkRegular(path, info, maxBytes, what)
+      // Read one byte past the limit: a file that grew after the fstat is still caught.
+      const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1)
+      let filled = 0
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      if (filled > maxBytes) throw tooLarge(path, maxBytes, what)
+      return buffer.subarray(0, filled).toString('utf8')
+    } finally {
+      await handle.close()
+    }
+  } catch (err) {
+    throw readError(path, err, what)
+  }
+}
+
+export function readBoundedFileSync(path: string, maxBytes: number, what: string): string {
+  try {
+    checkRegular(path, statSync(path), maxBytes, what)
+    const fd = openSync(path, OPEN_FLAGS)
+    try {
+      const info = fstatSync(fd)
+      checkRegular(path, info, maxBytes, what)
+      const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1)
+      let filled = 0
+      while (filled < buffer.length) {
+        const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      if (filled > maxBytes) throw tooLarge(path, maxBytes, what)
+      return buffer.subarray(0, filled).toString('utf8')
+    } finally {
+      closeSync(fd)
+    }
+  } catch (err) {
+    throw readError(path, err, what)
+  }
+}
+
+function checkRegular(path: string, info: Stats, maxBytes: number, what: string): void {
+  if (!info.isFile()) throw errors.configFile(`${what} path ${path} is ${fileKind(info)}, not a regular file`)
+  if (info.size > maxBytes) throw tooLarge(path, maxBytes, what)
+}
+
+function tooLarge(path: string, maxBytes: number, what: string) {
+  return errors.configFile(`${what} file ${path} is larger than the ${maxBytes}-byte limit`)
+}
+
+function fileKind(info: Stats): string {
+  if (info.isDirectory()) return 'a directory'
+  if (info.isFIFO()) return 'a FIFO (named pipe)'
+  if (info.isSocket()) return 'a socket'
+  if (info.isCharacterDevice()) return 'a character device'
+  if (info.isBlockDevice()) return 'a block device'
+  return 'not a regular file'
 }
 
 /**
@@ -147,9 +218,10 @@ function lineAndColumn(text: string, offset: number): { line: number; col: numbe
   return { line, col }
 }
 
-function readError(path: string, err: unknown) {
+function readError(path: string, err: unknown, what: string) {
+  if (isGenswarmsError(err)) return err
   const code = (err as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return errors.configFile(`config file not found: ${path}`)
-  if (code === 'EISDIR') return errors.configFile(`config path is a directory, not a file: ${path}`)
-  return errors.configFile(`cannot read config file ${path}: ${(err as Error).message}`)
+  if (code === 'ENOENT') return errors.configFile(`${what} file not found: ${path}`)
+  if (code === 'EISDIR') return errors.configFile(`${what} path is a directory, not a file: ${path}`)
+  return errors.configFile(`cannot read ${what} file ${path}: ${(err as Error).message}`)
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { errors, invalidConfig } from '../errors.js'
-import { loadConfigFile, parseConfigText, parseFormat, resolveConfigPath } from './load.js'
+import { DEFAULT_MAX_FILE_BYTES, loadConfigFile, parseConfigText, parseFormat, resolveConfigPath } from './load.js'
 import type { SwarmConfig } from './types.js'
 import { validateConfig } from './validate.js'
 
@@ -20,10 +20,16 @@ export interface ResolvedConfig {
 
 /**
  * Reads and validates a config from exactly one source. `config_path` must
- * resolve inside `cwd`; text needs its `format`. Validation failures throw
+ * resolve inside `cwd` to a regular file of at most `maxFileBytes`; text
+ * needs its `format`. Validation failures throw
  * invalidConfig with the full error list.
  */
-export async function configFromSource(source: ConfigSource, cwd: string, allowed: (keyof ConfigSource)[] = ['config', 'config_path', 'content']): Promise<ResolvedConfig> {
+export async function configFromSource(
+  source: ConfigSource,
+  cwd: string,
+  allowed: (keyof ConfigSource)[] = ['config', 'config_path', 'content'],
+  { maxFileBytes = DEFAULT_MAX_FILE_BYTES }: { maxFileBytes?: number } = {},
+): Promise<ResolvedConfig> {
   const given = allowed.filter((key) => source[key] !== undefined)
   if (given.length !== 1) {
     const names = allowed.map((k) => `"${k}"`).join(', ')
@@ -31,7 +37,7 @@ export async function configFromSource(source: ConfigSource, cwd: string, allowe
   }
   if (source.config_path !== undefined) {
     const path = resolveConfigPath(source.config_path, cwd)
-    return { config: await loadConfigFile(path), configPath: path }
+    return { config: await loadConfigFile(path, maxFileBytes), configPath: path }
   }
   if (source.content !== undefined) {
     if (source.format === undefined) throw errors.invalidInput('"format" ("json" or "yaml") is required with "content"')

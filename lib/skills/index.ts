@@ -1,5 +1,6 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative } from 'node:path'
+import { DEFAULT_MAX_FILE_BYTES, readBoundedFile } from '../config/load.js'
 import { errors } from '../errors.js'
 
 /** Skill files: markdown documents in one flat directory, addressed by file name. */
@@ -30,8 +31,11 @@ export async function listSkills(dir: string): Promise<SkillInfo[]> {
   return infos.sort((a, b) => a.name.localeCompare(b.name))
 }
 
-/** `name` with or without `.md`; never a path, and never a symlink out of `dir`. */
-export async function readSkill(dir: string, name: string): Promise<{ name: string; content: string }> {
+/**
+ * `name` with or without `.md`; never a path, and never a symlink out of `dir`.
+ * Only a regular file of at most `maxBytes` is read (400 GS_CONFIG_FILE otherwise).
+ */
+export async function readSkill(dir: string, name: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<{ name: string; content: string }> {
   if (!SKILL_NAME_RE.test(name)) throw errors.invalidInput(`skill name "${name}" must be a plain file name such as web.md`)
   const file = name.endsWith('.md') ? name : `${name}.md`
   let real: string
@@ -39,11 +43,12 @@ export async function readSkill(dir: string, name: string): Promise<{ name: stri
     real = await realpath(join(dir, file))
     const base = await realpath(dir)
     const rel = relative(base, real)
-    if (rel.startsWith('..') || isAbsolute(rel) || !(await stat(real)).isFile()) throw errors.skillNotFound(file)
+    // A directory is not a skill; FIFOs, sockets and devices are refused by the read below, by name.
+    if (rel.startsWith('..') || isAbsolute(rel) || (await stat(real)).isDirectory()) throw errors.skillNotFound(file)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') throw errors.skillNotFound(file)
     throw err
   }
-  return { name: file, content: await readFile(real, 'utf8') }
+  return { name: file, content: await readBoundedFile(real, maxBytes, 'skill') }
 }
