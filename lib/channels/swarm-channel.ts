@@ -53,7 +53,8 @@ class SwarmChannel implements Channel {
   }
 
   handleIn(event: string, payload: unknown): Reply {
-    const handler = this.#handlers[event]
+    // A Map, not an object: an event named `constructor` or `__proto__` must not find a handler on the prototype.
+    const handler = this.#handlers.get(event)
     if (!handler) return refuse('unknown_event')
     const body = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
     return handler(body)
@@ -65,12 +66,14 @@ class SwarmChannel implements Channel {
     this.#eventSubscriptions.length = 0
   }
 
-  readonly #handlers: Record<string, Handler> = {
+  readonly #handlers = new Map<string, Handler>(Object.entries({
     send_task: (p) => {
-      if (typeof p.agent !== 'string' || p.agent === '') return refuse('agent must be a non-empty string')
-      if (typeof p.task !== 'string') return refuse('task must be a string')
+      const agent = own(p, 'agent')
+      const task = own(p, 'task')
+      if (typeof agent !== 'string' || agent === '') return refuse('agent must be a non-empty string')
+      if (typeof task !== 'string') return refuse('task must be a string')
       return this.#engineCall(() => {
-        this.#deps.swarmManager.sendTask(this.#swarm, p.agent as string, p.task as string)
+        this.#deps.swarmManager.sendTask(this.#swarm, agent, task)
         return { status: 'sent' }
       })
     },
@@ -94,7 +97,7 @@ class SwarmChannel implements Channel {
     },
 
     subscribe_events: (p) => {
-      const parsed = parseEventFilter(p.filters)
+      const parsed = parseEventFilter(own(p, 'filters'))
       if (!parsed.ok) return refuse(parsed.reason)
       if (this.#eventSubscriptions.length >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
       const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...parsed.filter, limit: RECENT_LIMIT }).reverse()
@@ -106,7 +109,7 @@ class SwarmChannel implements Channel {
       this.#eventSubscriptions.length = 0
       return ok({ unsubscribed: true })
     },
-  }
+  } satisfies Record<string, Handler>))
 
   #onEvent(e: SwarmEvent): void {
     // At most two subscriptions can match an event: its agent's and the all-agents one.
@@ -134,6 +137,12 @@ class SwarmChannel implements Channel {
 
 /** `{agent: "x"}` → "x"; `{}` or `{agent: null}` → null (every agent); anything else → undefined (invalid). */
 function optionalAgent(p: Record<string, unknown>): string | null | undefined {
-  if (p.agent === undefined || p.agent === null) return null
-  return typeof p.agent === 'string' ? p.agent : undefined
+  const agent = own(p, 'agent')
+  if (agent === undefined || agent === null) return null
+  return typeof agent === 'string' ? agent : undefined
+}
+
+/** A payload key the client actually sent; never one inherited from Object.prototype. */
+function own(p: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(p, key) ? p[key] : undefined
 }

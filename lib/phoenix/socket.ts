@@ -63,7 +63,7 @@ export class PhoenixSocket {
     this.transport = opts.transport
     this.serializer = opts.serializer
     this.definitions = opts.channels
-    this.params = Object.freeze({ ...opts.params })
+    this.params = Object.freeze(Object.assign(Object.create(null) as Record<string, string>, opts.params))
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
     this.logger = opts.logger ?? silentLogger
     this.idleTimer = setTimeout(() => {
