@@ -101,8 +101,19 @@ export function attachPhoenixSocket(ws: WebSocket, opts: AttachOptions): Phoenix
     clearTimeout(graceTimer)
     socket.handleClose()
   })
-  ws.on('error', (err: Error) => {
-    logger.warn({ err }, 'phoenix websocket error')
+  // ws reports a frame it refuses (larger than maxPayload, bad UTF-8, bad
+  // opcode) as an error after it has already sent the close frame with the
+  // matching code (1009, 1007, 1002) and half-closed the connection. Fastify's
+  // default handler would then log an error with a stack and destroy the TCP
+  // socket while the client is still sending the rest of that frame; the
+  // client gets a reset and reports 1006 instead of the code. So this socket
+  // takes the errors over: ws finishes the handshake on its own (its close
+  // timer bounds a client that never answers), and the client's fault is a
+  // warning, not a server error.
+  ws.removeAllListeners('error')
+  ws.on('error', (err: Error & { code?: unknown }) => {
+    const refused = typeof err.code === 'string' && err.code.startsWith('WS_ERR_')
+    logger.warn({ code: err.code, reason: err.message }, refused ? 'websocket frame refused: closing' : 'websocket transport error')
     socket.handleClose()
   })
   return socket
