@@ -1,17 +1,23 @@
-import { isGenswarmsError } from '../errors.js'
 import type { EventStore, SwarmEvent } from '../events/types.js'
 import { ok, refuse, type Channel, type ChannelContext, type ChannelDefinition, type Reply } from '../phoenix/index.js'
 import { topics, type PubSub, type PubSubMessage } from '../pubsub/index.js'
 import type { SwarmManager } from '../swarm/manager.js'
-import { eventPayload, logEntryPayload, matchesFilter, parseEventFilter, type EventFilter } from './event-payloads.js'
+import { errors, isGenswarmsError } from '../errors.js'
+import { eventPayload, FILTER_KEYS, logEntryPayload, matchesFilter, parseEventFilter, type EventFilter } from './event-payloads.js'
+import { newestFitting, pageAfter, REPLY_ENVELOPE_BYTES } from './history.js'
 
 export const RECENT_LIMIT = 50
 export const MAX_SUBSCRIPTIONS = 100
+export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024
+/** events in one `since` page at most, whatever their size */
+export const MAX_PAGE_EVENTS = 1000
 
 export interface SwarmChannelDeps {
   swarmManager: SwarmManager
   eventStore: EventStore
   pubsub: PubSub
+  /** bytes one subscribe reply may take; its recent list is cut to fit (default 256 KiB) */
+  maxReplyBytes?: number
 }
 
 /** The channel `swarm:<name>` of the seed's WebSocket API. */
@@ -35,11 +41,21 @@ class SwarmChannel implements Channel {
   /** agent name (or null for every agent) → floor; each key is one subscription */
   readonly #logSubscriptions = new Map<string | null, number>()
   readonly #eventSubscriptions: { filter: EventFilter; floor: number }[] = []
+  // Subscriptions made with `since` that have not caught up yet: nothing is
+  // pushed for them, the client reads on with the next `since` instead. Only
+  // the key is kept; the client holds the cursor.
+  /** agent keys of log subscriptions still paging */
+  readonly #logCatchUps = new Set<string | null>()
+  /** filter key → filter of event subscriptions still paging */
+  readonly #eventCatchUps = new Map<string, EventFilter>()
+  /** bytes the recent_logs / recent_events list of one reply may take */
+  readonly #listBudget: number
 
   constructor(ctx: ChannelContext, deps: SwarmChannelDeps) {
     this.#ctx = ctx
     this.#deps = deps
     this.#swarm = ctx.topic.slice('swarm:'.length)
+    this.#listBudget = Math.max(1, (deps.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES) - REPLY_ENVELOPE_BYTES)
   }
 
   join(): Reply {
@@ -63,7 +79,9 @@ class SwarmChannel implements Channel {
   terminate(): void {
     for (const off of this.#unsubscribe.splice(0)) off()
     this.#logSubscriptions.clear()
+    this.#logCatchUps.clear()
     this.#eventSubscriptions.length = 0
+    this.#eventCatchUps.clear()
   }
 
   readonly #handlers = new Map<string, Handler>(Object.entries({
@@ -83,30 +101,65 @@ class SwarmChannel implements Channel {
     subscribe_logs: (p) => {
       const agent = optionalAgent(p)
       if (agent === undefined) return refuse('agent must be a string')
-      if (!this.#logSubscriptions.has(agent) && this.#logSubscriptions.size >= MAX_SUBSCRIPTIONS) return refuse('too many log subscriptions')
-      const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...(agent ? { agent } : {}), limit: RECENT_LIMIT }).reverse()
-      this.#logSubscriptions.set(agent, recent.at(-1)?.id ?? 0)
-      return ok({ subscribed: true, agent, recent_logs: recent.map(logEntryPayload) })
+      const since = parseSince(p)
+      if (since === INVALID) return refuseInput(SINCE_REASON)
+      const known = this.#logSubscriptions.has(agent) || this.#logCatchUps.has(agent)
+      if (!known && this.#logSubscriptions.size + this.#logCatchUps.size >= MAX_SUBSCRIPTIONS) return refuse('too many log subscriptions')
+      const q = { swarm: this.#swarm, ...(agent ? { agent } : {}) }
+      if (since === undefined) {
+        const recent = newestFitting(this.#deps.eventStore, q, RECENT_LIMIT, this.#listBudget, logEntryPayload)
+        this.#logCatchUps.delete(agent)
+        this.#logSubscriptions.set(agent, recent.newestId)
+        return ok({ subscribed: true, agent, recent_logs: recent.items, ...(recent.truncated ? { truncated: true } : {}) })
+      }
+      const page = pageAfter(this.#deps.eventStore, q, since, MAX_PAGE_EVENTS, this.#listBudget, logEntryPayload)
+      // Until the key has caught up its pushes wait: the pages carry those events.
+      this.#logSubscriptions.delete(agent)
+      if (page.more) {
+        this.#logCatchUps.add(agent)
+      } else {
+        this.#logCatchUps.delete(agent)
+        this.#logSubscriptions.set(agent, page.lastId)
+      }
+      return ok({ subscribed: true, agent, recent_logs: page.items, more: page.more })
     },
 
     unsubscribe_logs: (p) => {
       const agent = optionalAgent(p)
       if (agent === undefined) return refuse('agent must be a string')
       this.#logSubscriptions.delete(agent)
+      this.#logCatchUps.delete(agent)
       return ok({ unsubscribed: true, agent })
     },
 
     subscribe_events: (p) => {
       const parsed = parseEventFilter(own(p, 'filters'))
       if (!parsed.ok) return refuse(parsed.reason)
-      if (this.#eventSubscriptions.length >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
-      const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...parsed.filter, limit: RECENT_LIMIT }).reverse()
-      this.#eventSubscriptions.push({ filter: parsed.filter, floor: recent.at(-1)?.id ?? 0 })
-      return ok({ subscribed: true, filters: parsed.filter, recent_events: recent.map(eventPayload) })
+      const since = parseSince(p)
+      if (since === INVALID) return refuseInput(SINCE_REASON)
+      const filter = parsed.filter
+      const key = filterKey(filter)
+      const continuing = since !== undefined && this.#eventCatchUps.has(key)
+      if (!continuing && this.#eventSubscriptions.length + this.#eventCatchUps.size >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
+      const q = { swarm: this.#swarm, ...filter }
+      if (since === undefined) {
+        const recent = newestFitting(this.#deps.eventStore, q, RECENT_LIMIT, this.#listBudget, eventPayload)
+        this.#eventSubscriptions.push({ filter, floor: recent.newestId })
+        return ok({ subscribed: true, filters: filter, recent_events: recent.items, ...(recent.truncated ? { truncated: true } : {}) })
+      }
+      const page = pageAfter(this.#deps.eventStore, q, since, MAX_PAGE_EVENTS, this.#listBudget, eventPayload)
+      if (page.more) {
+        this.#eventCatchUps.set(key, filter)
+      } else {
+        this.#eventCatchUps.delete(key)
+        this.#eventSubscriptions.push({ filter, floor: page.lastId })
+      }
+      return ok({ subscribed: true, filters: filter, recent_events: page.items, more: page.more })
     },
 
     unsubscribe_events: () => {
       this.#eventSubscriptions.length = 0
+      this.#eventCatchUps.clear()
       return ok({ unsubscribed: true })
     },
   } satisfies Record<string, Handler>))
@@ -140,6 +193,26 @@ function optionalAgent(p: Record<string, unknown>): string | null | undefined {
   const agent = own(p, 'agent')
   if (agent === undefined || agent === null) return null
   return typeof agent === 'string' ? agent : undefined
+}
+
+const INVALID = Symbol('invalid')
+const SINCE_REASON = 'since must be an event id: an integer >= 0'
+
+/** `since` absent or null → undefined (no catch-up); an id → the id; anything else → INVALID. */
+function parseSince(p: Record<string, unknown>): number | undefined | typeof INVALID {
+  const since = own(p, 'since')
+  if (since === undefined || since === null) return undefined
+  return Number.isSafeInteger(since) && (since as number) >= 0 ? (since as number) : INVALID
+}
+
+/** An error reply for a bad argument, with the stable code next to the readable reason. */
+function refuseInput(reason: string): Reply {
+  return { status: 'error', response: { reason, code: errors.invalidInput.code } }
+}
+
+/** Same filter, same key, whatever order its keys came in. */
+function filterKey(filter: EventFilter): string {
+  return JSON.stringify(FILTER_KEYS.map((key) => filter[key] ?? null))
 }
 
 /** A payload key the client actually sent; never one inherited from Object.prototype. */

@@ -301,18 +301,24 @@ export class PhoenixSocket {
 
   private send(msg: Message): void {
     if (this.closed) return
-    const buffered = this.transport.bufferedAmount()
-    if (buffered > this.limits.maxBufferedBytes) {
-      this.logger.warn({ buffered, maxBufferedBytes: this.limits.maxBufferedBytes }, 'slow consumer: closing phoenix socket')
-      this.shutdown(CloseCode.slowConsumer, 'slow consumer')
-      return
-    }
     let text: string
     try {
       text = this.serializer.encode(msg)
     } catch (err) {
       this.logger.error({ err, topic: msg.topic, event: msg.event }, 'message not serializable: dropped')
       if (msg.event === 'phx_reply' && msg.ref !== null) this.reply(msg, refuse(SocketReason.unserializableReply))
+      return
+    }
+    // Every byte still queued for this client counts, the frames of this very
+    // tick included: a client that pipelines requests and never reads must hit
+    // the budget before their replies pile up. A single frame larger than the
+    // whole budget still goes out onto an empty queue, or a client that reads
+    // could never receive it.
+    const bytes = Buffer.byteLength(text)
+    const buffered = this.transport.bufferedAmount()
+    if (buffered > 0 && buffered + bytes > this.limits.maxBufferedBytes) {
+      this.logger.warn({ buffered, frameBytes: bytes, maxBufferedBytes: this.limits.maxBufferedBytes }, 'slow consumer: closing phoenix socket')
+      this.shutdown(CloseCode.slowConsumer, 'slow consumer')
       return
     }
     try {
