@@ -1,11 +1,15 @@
 import type { EventQuery, EventStore, SwarmEvent } from '../events/types.js'
 
 /**
- * Stored events read for a subscribe reply. Rows are read in small chunks and
+ * Stored events read for a subscribe reply. Rows are read in chunks and
  * measured as they are rendered, so a reply never holds more than its byte
- * budget plus one chunk of events, however large the stored events are.
+ * budget plus one chunk of events, however large the stored events are. The
+ * first chunk is small, since large events fill the budget in a few rows;
+ * chunks then grow so small events do not cost one query each.
  */
-const CHUNK = 16
+const FIRST_CHUNK = 4
+const MAX_CHUNK = 64
+const grow = (chunk: number) => Math.min(MAX_CHUNK, chunk * 2)
 /** bytes of a reply outside its list (status, filters, flags), kept out of the list's budget */
 export const REPLY_ENVELOPE_BYTES = 1024
 
@@ -26,8 +30,10 @@ export function newestFitting<T>(store: EventStore, q: EventQuery, limit: number
   let bytes = 0
   let newestId = 0
   let beforeId: number | undefined
+  let chunk = FIRST_CHUNK
   while (newestFirst.length < limit) {
-    const want = Math.min(CHUNK, limit - newestFirst.length)
+    const want = Math.min(chunk, limit - newestFirst.length)
+    chunk = grow(chunk)
     const rows = store.query({ ...q, limit: want, ...(beforeId !== undefined ? { beforeId } : {}) })
     if (newestId === 0 && rows[0]) newestId = rows[0].id
     for (const row of rows) {
@@ -68,8 +74,10 @@ export function pageAfter<T>(
   const items: T[] = []
   let bytes = 0
   let lastId = since
+  let chunk = FIRST_CHUNK
   while (items.length < maxCount) {
-    const want = Math.min(CHUNK, maxCount - items.length)
+    const want = Math.min(chunk, maxCount - items.length)
+    chunk = grow(chunk)
     const rows = store.query({ ...q, afterId: lastId, limit: want })
     for (const row of rows) {
       const item = render(row)

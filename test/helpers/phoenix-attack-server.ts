@@ -2,7 +2,7 @@
 // its RSS is the server's alone. argv: <db path> <event count> <event bytes>.
 // Prints {port} once listening; over IPC answers 'reset' (start a new peak
 // window, answers the current RSS) and 'peak' (the highest RSS sampled since),
-// and forwards every slow-consumer warning as {slowConsumer: true}.
+// (with the heap figures at that moment), and forwards every slow-consumer warning as {slowConsumer: true}.
 import { Writable } from 'node:stream'
 import { buildServer } from '../../app.js'
 
@@ -34,17 +34,20 @@ app.eventStore.persistMany(
 )
 
 let peak = process.memoryUsage().rss
+let atPeak = process.memoryUsage()
 const sampler = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss)
+  const usage = process.memoryUsage()
+  if (usage.rss > peak) [peak, atPeak] = [usage.rss, usage]
 }, 5)
 process.on('message', (m) => {
   const rss = process.memoryUsage().rss
   peak = Math.max(peak, rss)
   if (m === 'reset') {
     peak = rss
+    atPeak = process.memoryUsage()
     send({ rss })
   } else if (m === 'peak') {
-    send({ peak })
+    send({ peak, heapUsed: atPeak.heapUsed, heapTotal: atPeak.heapTotal, external: atPeak.external, arrayBuffers: atPeak.arrayBuffers })
   }
 })
 process.on('disconnect', () => {
