@@ -72,6 +72,12 @@ t.test('raw frames: prototype names as events, payload keys and connect params',
     t.same(answer.payload.response, { reason: 'unknown_event' }, `V1 ${name}`)
   }
 
+  // Topics name swarms: a prototype name is a swarm that does not exist.
+  for (const name of PROTOTYPE_NAMES) {
+    const join = await client.join(`swarm:${name}`)
+    t.same(join.reply.payload, { status: 'error', response: { reason: 'swarm_not_found' } }, `swarm:${name}`)
+  }
+
   t.equal((await client.call('swarm:proto', 'get_status', {}, joinRef)).payload.status, 'ok')
   t.notOk(client.received.some((f) => f.event === 'phx_error'), 'no phx_error')
   t.same(logs.errors(), [], 'no error-level log line')
