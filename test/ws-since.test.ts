@@ -95,3 +95,34 @@ t.test('since is validated; without it the reply is the seed one', async (t) => 
   const caughtUp = await outcome(channel.push('subscribe_events', { since: 0 }))
   t.equal(caughtUp.response.more, false, 'a since reply always says whether more follows')
 })
+
+t.test('since on the same filters as a live subscription takes it over: no event twice, one subscription after', async (t) => {
+  const server = await startServer(t, { socket: { maxReplyBytes: 8 * 1024 } })
+  await server.app.swarmManager.start(echoSwarm('since-takeover'))
+  const channel = phoenixSocket(t, server.socketUrl).channel('swarm:since-takeover', {})
+  const pushes = collect(channel, ['event'])
+  await outcome(channel.join())
+  const live = await outcome(channel.push('subscribe_events', { filters: { category: 'agent' } }))
+  const floor = (live.response.recent_events as Stored[]).at(-1)?.id ?? 0
+  await work(server, 'since-takeover', 'echo', 'first', 10)
+  const firstIds = server.app.eventStore.query({ swarm: 'since-takeover', category: 'agent', afterId: floor, limit: 1000 }).map((e) => e.id)
+  await until(() => pushes.length === firstIds.length, 'the live pushes of the first batch')
+  const from = firstIds[2]!
+  const before = pushes.length
+
+  const paged: Stored[] = []
+  let since = from
+  for (let page = 0; ; page++) {
+    const reply = await outcome(channel.push('subscribe_events', { filters: { category: 'agent' }, since }))
+    paged.push(...(reply.response.recent_events as Stored[]))
+    if (!reply.response.more) break
+    since = paged.at(-1)!.id
+    if (page === 0) await work(server, 'since-takeover', 'echo', 'during', 3)
+  }
+  await work(server, 'since-takeover', 'echo', 'after', 2)
+  const expected = server.app.eventStore.query({ swarm: 'since-takeover', category: 'agent', afterId: from, limit: 1000 }).map((e) => e.id)
+  await until(() => paged.length + pushes.length - before >= expected.length, 'every event after since')
+  const got = [...paged.map((e) => e.id), ...pushes.slice(before).map((p) => (p.payload as Stored).id)]
+  t.same(got, expected, 'pages then pushes: each event after since once, in order')
+  t.equal((await outcome(channel.push('unsubscribe_events', {}))).status, 'ok')
+})

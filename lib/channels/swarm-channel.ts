@@ -139,7 +139,7 @@ class SwarmChannel implements Channel {
       if (since === INVALID) return refuseInput(SINCE_REASON)
       const filter = parsed.filter
       const key = filterKey(filter)
-      const continuing = since !== undefined && this.#eventCatchUps.has(key)
+      const continuing = since !== undefined && (this.#eventCatchUps.has(key) || this.#eventSubscriptions.some((s) => filterKey(s.filter) === key))
       if (!continuing && this.#eventSubscriptions.length + this.#eventCatchUps.size >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
       const q = { swarm: this.#swarm, ...filter }
       if (since === undefined) {
@@ -148,6 +148,11 @@ class SwarmChannel implements Channel {
         return ok({ subscribed: true, filters: filter, recent_events: recent.items, ...(recent.truncated ? { truncated: true } : {}) })
       }
       const page = pageAfter(this.#deps.eventStore, q, since, MAX_PAGE_EVENTS, this.#listBudget, eventPayload)
+      // A live subscription with the same filters is taken over, as for logs:
+      // its pushes would repeat what the pages carry.
+      for (let i = this.#eventSubscriptions.length - 1; i >= 0; i--) {
+        if (filterKey(this.#eventSubscriptions[i]!.filter) === key) this.#eventSubscriptions.splice(i, 1)
+      }
       if (page.more) {
         this.#eventCatchUps.set(key, filter)
       } else {
