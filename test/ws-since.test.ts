@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { errors } from '../lib/errors.js'
 import { mockAgent, swarmConfig } from './helpers/engine.js'
 import { collect, outcome, phoenixSocket, startServer, until, type TestServer } from './helpers/server.js'
 
@@ -83,7 +84,7 @@ t.test('since is validated; without it the reply is the seed one', async (t) => 
   await server.app.swarmManager.start(echoSwarm('since-checks'))
   const channel = phoenixSocket(t, server.socketUrl).channel('swarm:since-checks', {})
   await outcome(channel.join())
-  const refusal = { status: 'error', response: { reason: 'since must be an event id: an integer >= 0', code: 'GS_INVALID_INPUT' } }
+  const refusal = { status: 'error', response: { reason: 'since must be an event id: an integer >= 0', code: errors.invalidInput.code } }
   for (const since of [-1, 1.5, '3', {}, [], true, 2 ** 60]) {
     t.same(await outcome(channel.push('subscribe_events', { since })), refusal, `events since ${JSON.stringify(since)}`)
     t.same(await outcome(channel.push('subscribe_logs', { since })), refusal, `logs since ${JSON.stringify(since)}`)
