@@ -46,6 +46,8 @@ export interface GenswarmsOptions {
     idleTimeoutMs?: number
     /** disconnect a client whose unsent data exceeds this (default 4 MiB) */
     maxBufferedBytes?: number
+    /** bytes one subscribe reply may take; recent_logs / recent_events are cut to fit (default 256 KiB) */
+    maxReplyBytes?: number
   }
   /** request body limit in bytes (default 1 MiB) */
   bodyLimit?: number

@@ -17,7 +17,12 @@ async function swarmSocketPlugin(app: FastifyInstance, opts: GenswarmsOptions): 
   if (!app.hasDecorator('websocketServer')) {
     await app.register(websocket, { options: { maxPayload: limits.maxPayload ?? DEFAULT_MAX_FRAME_BYTES } })
   }
-  const channels = [swarmChannel({ swarmManager: app.swarmManager, eventStore: app.eventStore, pubsub: app.pubsub })]
+  const channels = [
+    swarmChannel({
+      swarmManager: app.swarmManager, eventStore: app.eventStore, pubsub: app.pubsub,
+      ...(limits.maxReplyBytes !== undefined ? { maxReplyBytes: limits.maxReplyBytes } : {}),
+    }),
+  ]
   const sockets = new Set<PhoenixSocket>()
 
   app.get(SOCKET_PATH, { websocket: true }, (socket, request) => {

@@ -22,7 +22,7 @@ export function parseEventFilter(raw: unknown): { ok: true; filter: EventFilter 
   if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'filters must be an object' }
   const filter: EventFilter = {}
   for (const key of FILTER_KEYS) {
-    const value = (raw as Record<string, unknown>)[key]
+    const value = Object.hasOwn(raw, key) ? (raw as Record<string, unknown>)[key] : undefined
     if (value === undefined || value === null) continue
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       return { ok: false, reason: `filters.${key} must be a string` }

@@ -1,17 +1,23 @@
-import { isGenswarmsError } from '../errors.js'
 import type { EventStore, SwarmEvent } from '../events/types.js'
 import { ok, refuse, type Channel, type ChannelContext, type ChannelDefinition, type Reply } from '../phoenix/index.js'
 import { topics, type PubSub, type PubSubMessage } from '../pubsub/index.js'
 import type { SwarmManager } from '../swarm/manager.js'
-import { eventPayload, logEntryPayload, matchesFilter, parseEventFilter, type EventFilter } from './event-payloads.js'
+import { errors, isGenswarmsError } from '../errors.js'
+import { eventPayload, FILTER_KEYS, logEntryPayload, matchesFilter, parseEventFilter, type EventFilter } from './event-payloads.js'
+import { newestFitting, pageAfter, REPLY_ENVELOPE_BYTES } from './history.js'
 
 export const RECENT_LIMIT = 50
 export const MAX_SUBSCRIPTIONS = 100
+export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024
+/** events in one `since` page at most, whatever their size */
+export const MAX_PAGE_EVENTS = 1000
 
 export interface SwarmChannelDeps {
   swarmManager: SwarmManager
   eventStore: EventStore
   pubsub: PubSub
+  /** bytes one subscribe reply may take; its recent list is cut to fit (default 256 KiB) */
+  maxReplyBytes?: number
 }
 
 /** The channel `swarm:<name>` of the seed's WebSocket API. */
@@ -35,11 +41,21 @@ class SwarmChannel implements Channel {
   /** agent name (or null for every agent) → floor; each key is one subscription */
   readonly #logSubscriptions = new Map<string | null, number>()
   readonly #eventSubscriptions: { filter: EventFilter; floor: number }[] = []
+  // Subscriptions made with `since` that have not caught up yet: nothing is
+  // pushed for them, the client reads on with the next `since` instead. Only
+  // the key is kept; the client holds the cursor.
+  /** agent keys of log subscriptions still paging */
+  readonly #logCatchUps = new Set<string | null>()
+  /** filter key → filter of event subscriptions still paging */
+  readonly #eventCatchUps = new Map<string, EventFilter>()
+  /** bytes the recent_logs / recent_events list of one reply may take */
+  readonly #listBudget: number
 
   constructor(ctx: ChannelContext, deps: SwarmChannelDeps) {
     this.#ctx = ctx
     this.#deps = deps
     this.#swarm = ctx.topic.slice('swarm:'.length)
+    this.#listBudget = Math.max(1, (deps.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES) - REPLY_ENVELOPE_BYTES)
   }
 
   join(): Reply {
@@ -53,7 +69,8 @@ class SwarmChannel implements Channel {
   }
 
   handleIn(event: string, payload: unknown): Reply {
-    const handler = this.#handlers[event]
+    // A Map, not an object: an event named `constructor` or `__proto__` must not find a handler on the prototype.
+    const handler = this.#handlers.get(event)
     if (!handler) return refuse('unknown_event')
     const body = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
     return handler(body)
@@ -62,15 +79,19 @@ class SwarmChannel implements Channel {
   terminate(): void {
     for (const off of this.#unsubscribe.splice(0)) off()
     this.#logSubscriptions.clear()
+    this.#logCatchUps.clear()
     this.#eventSubscriptions.length = 0
+    this.#eventCatchUps.clear()
   }
 
-  readonly #handlers: Record<string, Handler> = {
+  readonly #handlers = new Map<string, Handler>(Object.entries({
     send_task: (p) => {
-      if (typeof p.agent !== 'string' || p.agent === '') return refuse('agent must be a non-empty string')
-      if (typeof p.task !== 'string') return refuse('task must be a string')
+      const agent = own(p, 'agent')
+      const task = own(p, 'task')
+      if (typeof agent !== 'string' || agent === '') return refuse('agent must be a non-empty string')
+      if (typeof task !== 'string') return refuse('task must be a string')
       return this.#engineCall(() => {
-        this.#deps.swarmManager.sendTask(this.#swarm, p.agent as string, p.task as string)
+        this.#deps.swarmManager.sendTask(this.#swarm, agent, task)
         return { status: 'sent' }
       })
     },
@@ -80,33 +101,73 @@ class SwarmChannel implements Channel {
     subscribe_logs: (p) => {
       const agent = optionalAgent(p)
       if (agent === undefined) return refuse('agent must be a string')
-      if (!this.#logSubscriptions.has(agent) && this.#logSubscriptions.size >= MAX_SUBSCRIPTIONS) return refuse('too many log subscriptions')
-      const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...(agent ? { agent } : {}), limit: RECENT_LIMIT }).reverse()
-      this.#logSubscriptions.set(agent, recent.at(-1)?.id ?? 0)
-      return ok({ subscribed: true, agent, recent_logs: recent.map(logEntryPayload) })
+      const since = parseSince(p)
+      if (since === INVALID) return refuseInput(SINCE_REASON)
+      const known = this.#logSubscriptions.has(agent) || this.#logCatchUps.has(agent)
+      if (!known && this.#logSubscriptions.size + this.#logCatchUps.size >= MAX_SUBSCRIPTIONS) return refuse('too many log subscriptions')
+      const q = { swarm: this.#swarm, ...(agent ? { agent } : {}) }
+      if (since === undefined) {
+        const recent = newestFitting(this.#deps.eventStore, q, RECENT_LIMIT, this.#listBudget, logEntryPayload)
+        this.#logCatchUps.delete(agent)
+        this.#logSubscriptions.set(agent, recent.newestId)
+        return ok({ subscribed: true, agent, recent_logs: recent.items, ...(recent.truncated ? { truncated: true } : {}) })
+      }
+      const page = pageAfter(this.#deps.eventStore, q, since, MAX_PAGE_EVENTS, this.#listBudget, logEntryPayload)
+      // Until the key has caught up its pushes wait: the pages carry those events.
+      this.#logSubscriptions.delete(agent)
+      if (page.more) {
+        this.#logCatchUps.add(agent)
+      } else {
+        this.#logCatchUps.delete(agent)
+        this.#logSubscriptions.set(agent, page.lastId)
+      }
+      return ok({ subscribed: true, agent, recent_logs: page.items, more: page.more })
     },
 
     unsubscribe_logs: (p) => {
       const agent = optionalAgent(p)
       if (agent === undefined) return refuse('agent must be a string')
       this.#logSubscriptions.delete(agent)
+      this.#logCatchUps.delete(agent)
       return ok({ unsubscribed: true, agent })
     },
 
     subscribe_events: (p) => {
-      const parsed = parseEventFilter(p.filters)
+      const parsed = parseEventFilter(own(p, 'filters'))
       if (!parsed.ok) return refuse(parsed.reason)
-      if (this.#eventSubscriptions.length >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
-      const recent = this.#deps.eventStore.query({ swarm: this.#swarm, ...parsed.filter, limit: RECENT_LIMIT }).reverse()
-      this.#eventSubscriptions.push({ filter: parsed.filter, floor: recent.at(-1)?.id ?? 0 })
-      return ok({ subscribed: true, filters: parsed.filter, recent_events: recent.map(eventPayload) })
+      const since = parseSince(p)
+      if (since === INVALID) return refuseInput(SINCE_REASON)
+      const filter = parsed.filter
+      const key = filterKey(filter)
+      const continuing = since !== undefined && (this.#eventCatchUps.has(key) || this.#eventSubscriptions.some((s) => filterKey(s.filter) === key))
+      if (!continuing && this.#eventSubscriptions.length + this.#eventCatchUps.size >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
+      const q = { swarm: this.#swarm, ...filter }
+      if (since === undefined) {
+        const recent = newestFitting(this.#deps.eventStore, q, RECENT_LIMIT, this.#listBudget, eventPayload)
+        this.#eventSubscriptions.push({ filter, floor: recent.newestId })
+        return ok({ subscribed: true, filters: filter, recent_events: recent.items, ...(recent.truncated ? { truncated: true } : {}) })
+      }
+      const page = pageAfter(this.#deps.eventStore, q, since, MAX_PAGE_EVENTS, this.#listBudget, eventPayload)
+      // A live subscription with the same filters is taken over, as for logs:
+      // its pushes would repeat what the pages carry.
+      for (let i = this.#eventSubscriptions.length - 1; i >= 0; i--) {
+        if (filterKey(this.#eventSubscriptions[i]!.filter) === key) this.#eventSubscriptions.splice(i, 1)
+      }
+      if (page.more) {
+        this.#eventCatchUps.set(key, filter)
+      } else {
+        this.#eventCatchUps.delete(key)
+        this.#eventSubscriptions.push({ filter, floor: page.lastId })
+      }
+      return ok({ subscribed: true, filters: filter, recent_events: page.items, more: page.more })
     },
 
     unsubscribe_events: () => {
       this.#eventSubscriptions.length = 0
+      this.#eventCatchUps.clear()
       return ok({ unsubscribed: true })
     },
-  }
+  } satisfies Record<string, Handler>))
 
   #onEvent(e: SwarmEvent): void {
     // At most two subscriptions can match an event: its agent's and the all-agents one.
@@ -134,6 +195,32 @@ class SwarmChannel implements Channel {
 
 /** `{agent: "x"}` → "x"; `{}` or `{agent: null}` → null (every agent); anything else → undefined (invalid). */
 function optionalAgent(p: Record<string, unknown>): string | null | undefined {
-  if (p.agent === undefined || p.agent === null) return null
-  return typeof p.agent === 'string' ? p.agent : undefined
+  const agent = own(p, 'agent')
+  if (agent === undefined || agent === null) return null
+  return typeof agent === 'string' ? agent : undefined
+}
+
+const INVALID = Symbol('invalid')
+const SINCE_REASON = 'since must be an event id: an integer >= 0'
+
+/** `since` absent or null → undefined (no catch-up); an id → the id; anything else → INVALID. */
+function parseSince(p: Record<string, unknown>): number | undefined | typeof INVALID {
+  const since = own(p, 'since')
+  if (since === undefined || since === null) return undefined
+  return Number.isSafeInteger(since) && (since as number) >= 0 ? (since as number) : INVALID
+}
+
+/** An error reply for a bad argument, with the stable code next to the readable reason. */
+function refuseInput(reason: string): Reply {
+  return { status: 'error', response: { reason, code: errors.invalidInput.code } }
+}
+
+/** Same filter, same key, whatever order its keys came in. */
+function filterKey(filter: EventFilter): string {
+  return JSON.stringify(FILTER_KEYS.map((key) => filter[key] ?? null))
+}
+
+/** A payload key the client actually sent; never one inherited from Object.prototype. */
+function own(p: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(p, key) ? p[key] : undefined
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { Statement } from 'better-sqlite3'
 import type { OpenedDatabase } from '../db/open.js'
 import { events } from '../db/schema.js'
@@ -79,11 +79,13 @@ export class SqliteEventStore implements EventStore {
     if (q.minutes !== undefined && q.minutes > 0) {
       where.push(gte(events.timestamp, new Date(Date.now() - q.minutes * 60_000).toISOString()))
     }
+    if (q.afterId !== undefined) where.push(gt(events.id, q.afterId))
+    if (q.beforeId !== undefined) where.push(lt(events.id, q.beforeId))
     const rows = this.#database.db
       .select()
       .from(events)
       .where(where.length ? and(...where) : undefined)
-      .orderBy(desc(events.id))
+      .orderBy(q.afterId !== undefined ? asc(events.id) : desc(events.id))
       .limit(clampLimit(q.limit))
       .all()
     return rows.map(toEvent)

@@ -34,13 +34,17 @@ export interface EventQuery {
   /** only events of the last N minutes */
   minutes?: number
   limit?: number
+  /** only ids strictly greater; the result is then oldest first (paging forward from a known id) */
+  afterId?: number
+  /** only ids strictly smaller (paging back from the newest) */
+  beforeId?: number
 }
 
 export interface EventStore {
   /** Stores one event and returns it with its id. */
   persist(event: Omit<SwarmEvent, 'id'>): SwarmEvent | Promise<SwarmEvent>
   persistMany(events: Omit<SwarmEvent, 'id'>[]): SwarmEvent[] | Promise<SwarmEvent[]>
-  /** Newest first. */
+  /** Newest first, unless `afterId` is given (then oldest first). */
   query(q: EventQuery): SwarmEvent[]
   /** Oldest first, ids strictly greater than `id`. */
   eventsSince(id: number, limit?: number): SwarmEvent[]

@@ -18,7 +18,8 @@ export function parseConnectUrl(url: string): ConnectInfo {
   const query = new URL(url, 'ws://localhost').searchParams
   const vsn = query.get('vsn')
   const serializer = serializerFor(vsn)
-  const params: Record<string, string> = {}
+  // No prototype: a query key such as `constructor` or `__proto__` is then just a key.
+  const params = Object.create(null) as Record<string, string>
   for (const [key, value] of query) {
     if (key !== 'vsn') params[key] = value
   }

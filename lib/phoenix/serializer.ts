@@ -57,13 +57,14 @@ export const serializerV1: Serializer = {
   decode(text) {
     const frame = parseJson(text)
     if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) throw malformed('expected {topic, event, payload, ref}', null)
-    const { topic, event, payload, ref } = frame as Record<string, unknown>
-    const joinRef = (frame as Record<string, unknown>).join_ref ?? null
+    const field = (key: string): unknown => (Object.hasOwn(frame, key) ? (frame as Record<string, unknown>)[key] : undefined)
+    const [topic, event, payload, ref] = [field('topic'), field('event'), field('payload'), field('ref')]
+    const joinRef = field('join_ref') ?? null
     const recovered = recover(joinRef, ref ?? null, topic)
     if (typeof topic !== 'string') throw malformed('topic must be a string', recovered)
     if (typeof event !== 'string') throw malformed('event must be a string', recovered)
-    if (!('payload' in frame)) throw malformed('payload is missing', recovered)
-    if (!('ref' in frame) || !isRef(ref)) throw malformed('ref must be a string or null', recovered)
+    if (!Object.hasOwn(frame, 'payload')) throw malformed('payload is missing', recovered)
+    if (!Object.hasOwn(frame, 'ref') || !isRef(ref)) throw malformed('ref must be a string or null', recovered)
     if (!isRef(joinRef)) throw malformed('join_ref must be a string or null', recovered)
     return { joinRef, ref, topic, event, payload }
   },

@@ -1,6 +1,7 @@
 import { CloseCode } from './close-codes.js'
 import { isProtocolError, ProtocolErrorCode, type RecoveredAddress } from './errors.js'
 import { isReply, ok, refuse, SocketReason } from './replies.js'
+import { WarningAggregator } from './log-aggregator.js'
 import { binaryPushAddress, type Serializer } from './serializer.js'
 import { findChannel } from './topics.js'
 import {
@@ -57,15 +58,17 @@ export class PhoenixSocket {
   /** topics with an async join/handleIn in flight, and the messages queued behind it */
   private readonly waiting = new Map<string, Message[]>()
   private readonly idleTimer: NodeJS.Timeout
+  private readonly warnings: WarningAggregator
   private closed = false
 
   constructor(opts: PhoenixSocketOptions) {
     this.transport = opts.transport
     this.serializer = opts.serializer
     this.definitions = opts.channels
-    this.params = Object.freeze({ ...opts.params })
+    this.params = Object.freeze(Object.assign(Object.create(null) as Record<string, string>, opts.params))
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
     this.logger = opts.logger ?? silentLogger
+    this.warnings = new WarningAggregator(this.logger, this.limits.warnIntervalMs)
     this.idleTimer = setTimeout(() => {
       this.logger.info({ idleTimeoutMs: this.limits.idleTimeoutMs }, 'phoenix socket idle: closing')
       this.shutdown(CloseCode.idleTimeout, 'idle timeout')
@@ -104,7 +107,7 @@ export class PhoenixSocket {
     if (this.closed) return
     this.idleTimer.refresh()
     const address = this.serializer.vsn === '2.0.0' ? binaryPushAddress(bytes) : null
-    this.logger.warn({ code: ProtocolErrorCode.binaryFrame, bytes: bytes.length, topic: address?.topic }, 'binary frame dropped: not supported')
+    this.warnings.warn('binary', { code: ProtocolErrorCode.binaryFrame, bytes: bytes.length, topic: clip(address?.topic) }, 'binary frame dropped: not supported')
     if (address) this.reply(address, refuse(SocketReason.binaryUnsupported))
   }
 
@@ -129,7 +132,7 @@ export class PhoenixSocket {
     } else if (queue.length < this.limits.maxPendingPerTopic) {
       queue.push(msg)
     } else {
-      this.logger.warn({ topic: msg.topic, event: msg.event }, 'too many messages waiting on a busy topic: refused')
+      this.warnings.warn('pending', { topic: clip(msg.topic), event: clip(msg.event) }, 'too many messages waiting on a busy topic: refused')
       this.reply(msg, refuse(SocketReason.tooManyPending))
     }
   }
@@ -182,7 +185,7 @@ export class PhoenixSocket {
       return undefined
     }
     if (this.channels.size >= this.limits.maxChannels) {
-      this.logger.warn({ topic: msg.topic, maxChannels: this.limits.maxChannels }, 'join refused: too many channels')
+      this.warnings.warn('channels', { topic: clip(msg.topic), maxChannels: this.limits.maxChannels }, 'join refused: too many channels')
       this.reply(msg, refuse(SocketReason.tooManyChannels))
       return undefined
     }
@@ -280,7 +283,7 @@ export class PhoenixSocket {
   private push(entry: ChannelEntry, event: string, payload: unknown): void {
     if (entry.state === 'joining') {
       if (entry.early.length < this.limits.maxPendingPerTopic) entry.early.push([event, payload])
-      else this.logger.warn({ topic: entry.topic, event }, 'push before join reply dropped: too many queued')
+      else this.warnings.warn('early', { topic: clip(entry.topic), event }, 'push before join reply dropped: too many queued')
       return
     }
     if (entry.state === 'joined') this.send({ joinRef: entry.wireJoinRef, ref: null, topic: entry.topic, event, payload })
@@ -298,18 +301,24 @@ export class PhoenixSocket {
 
   private send(msg: Message): void {
     if (this.closed) return
-    const buffered = this.transport.bufferedAmount()
-    if (buffered > this.limits.maxBufferedBytes) {
-      this.logger.warn({ buffered, maxBufferedBytes: this.limits.maxBufferedBytes }, 'slow consumer: closing phoenix socket')
-      this.shutdown(CloseCode.slowConsumer, 'slow consumer')
-      return
-    }
     let text: string
     try {
       text = this.serializer.encode(msg)
     } catch (err) {
       this.logger.error({ err, topic: msg.topic, event: msg.event }, 'message not serializable: dropped')
       if (msg.event === 'phx_reply' && msg.ref !== null) this.reply(msg, refuse(SocketReason.unserializableReply))
+      return
+    }
+    // Every byte still queued for this client counts, the frames of this very
+    // tick included: a client that pipelines requests and never reads must hit
+    // the budget before their replies pile up. A single frame larger than the
+    // whole budget still goes out onto an empty queue, or a client that reads
+    // could never receive it.
+    const bytes = Buffer.byteLength(text)
+    const buffered = this.transport.bufferedAmount()
+    if (buffered > 0 && buffered + bytes > this.limits.maxBufferedBytes) {
+      this.logger.warn({ buffered, frameBytes: bytes, maxBufferedBytes: this.limits.maxBufferedBytes }, 'slow consumer: closing phoenix socket')
+      this.shutdown(CloseCode.slowConsumer, 'slow consumer')
       return
     }
     try {
@@ -325,7 +334,7 @@ export class PhoenixSocket {
       this.logger.error({ err }, 'serializer failed unexpectedly: frame dropped')
       return
     }
-    this.logger.warn({ code: err.code, reason: err.message, bytes }, 'malformed frame dropped')
+    this.warnings.warn('malformed', { code: err.code, reason: err.message, bytes }, 'malformed frame dropped')
     if (err.recovered) this.reply(err.recovered, refuse(SocketReason.malformedMessage))
   }
 
@@ -353,6 +362,7 @@ export class PhoenixSocket {
     this.closed = true
     clearTimeout(this.idleTimer)
     this.waiting.clear()
+    this.warnings.flush()
     if (code !== null) {
       try {
         this.transport.close(code, reason)
@@ -369,6 +379,13 @@ export class PhoenixSocket {
       if (wasJoined) this.terminate(entry, 'closed')
     }
   }
+}
+
+const MAX_LOGGED_NAME = 100
+
+/** Topics and events are client text of any length; a log line gets their start. */
+function clip(name: string | undefined): string | undefined {
+  return name === undefined || name.length <= MAX_LOGGED_NAME ? name : `${name.slice(0, MAX_LOGGED_NAME)}…`
 }
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {

@@ -67,6 +67,8 @@ export interface SocketLimits {
   maxBufferedBytes: number
   /** messages waiting behind a pending async join/handleIn on one topic; beyond it they are refused */
   maxPendingPerTopic: number
+  /** a warning one client can repeat per frame (malformed, binary, refused) is logged once, then summed up at most this often and at close */
+  warnIntervalMs: number
 }
 
 export const DEFAULT_LIMITS: Readonly<SocketLimits> = Object.freeze({
@@ -74,6 +76,7 @@ export const DEFAULT_LIMITS: Readonly<SocketLimits> = Object.freeze({
   idleTimeoutMs: 60_000,
   maxBufferedBytes: 1024 * 1024,
   maxPendingPerTopic: 1000,
+  warnIntervalMs: 10_000,
 })
 
 /** Largest inbound frame worth accepting; pass it as the ws `maxPayload` server option. */

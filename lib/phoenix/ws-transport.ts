@@ -26,24 +26,25 @@ const DEFAULT_CLOSE_GRACE_MS = 1000
  * Frames sent to one socket in the same tick (an agent's output and its status
  * change, a reply and the pushes behind it) leave in one write instead of one
  * system call each: the TCP socket is corked on the first send of a tick and
- * uncorked once the tick's work is done. While a batch is open, the backlog
- * that tells a slow consumer is the one the tick started with: the batch's
- * own frames have had no chance to leave yet.
+ * uncorked once the tick's work is done. Corked bytes are part of
+ * `ws.bufferedAmount`, so the outgoing budget sees them.
  */
-function writeBatcher(ws: WebSocket): { open(): void; backlog(): number } {
+function writeBatcher(ws: WebSocket): { open(): void; flush(): void } {
   const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket
-  let backlogAtStart: number | null = null
+  let corked = false
+  const flush = () => {
+    if (!corked || !socket) return
+    corked = false
+    socket.uncork()
+  }
   return {
     open() {
-      if (!socket || backlogAtStart !== null) return
-      backlogAtStart = ws.bufferedAmount
+      if (!socket || corked) return
+      corked = true
       socket.cork()
-      process.nextTick(() => {
-        backlogAtStart = null
-        socket.uncork()
-      })
+      process.nextTick(flush)
     },
-    backlog: () => backlogAtStart ?? ws.bufferedAmount,
+    flush,
   }
 }
 
@@ -77,11 +78,19 @@ export function attachPhoenixSocket(ws: WebSocket, opts: AttachOptions): Phoenix
       ws.send(text)
     },
     close(code, reason) {
+      batch.flush()
       closeWs(ws, code, reason)
+      if (code === CloseCode.slowConsumer && ws.bufferedAmount > 0) {
+        // The close frame sits behind data the client is not reading, so it
+        // would never arrive; holding that data through a grace period is
+        // exactly the memory the budget exists to bound.
+        ws.terminate()
+        return
+      }
       graceTimer = setTimeout(() => ws.terminate(), opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS)
       graceTimer.unref()
     },
-    bufferedAmount: () => batch.backlog(),
+    bufferedAmount: () => ws.bufferedAmount,
   }
 
   const socket = new PhoenixSocket({
@@ -101,8 +110,19 @@ export function attachPhoenixSocket(ws: WebSocket, opts: AttachOptions): Phoenix
     clearTimeout(graceTimer)
     socket.handleClose()
   })
-  ws.on('error', (err: Error) => {
-    logger.warn({ err }, 'phoenix websocket error')
+  // ws reports a frame it refuses (larger than maxPayload, bad UTF-8, bad
+  // opcode) as an error after it has already sent the close frame with the
+  // matching code (1009, 1007, 1002) and half-closed the connection. Fastify's
+  // default handler would then log an error with a stack and destroy the TCP
+  // socket while the client is still sending the rest of that frame; the
+  // client gets a reset and reports 1006 instead of the code. So this socket
+  // takes the errors over: ws finishes the handshake on its own (its close
+  // timer bounds a client that never answers), and the client's fault is a
+  // warning, not a server error.
+  ws.removeAllListeners('error')
+  ws.on('error', (err: Error & { code?: unknown }) => {
+    const refused = typeof err.code === 'string' && err.code.startsWith('WS_ERR_')
+    logger.warn({ code: err.code, reason: err.message }, refused ? 'websocket frame refused: closing' : 'websocket transport error')
     socket.handleClose()
   })
   return socket
