@@ -39,7 +39,7 @@ function startCrashWatcher(app: FastifyInstance, engine: Engine): void {
   app.addHook('preClose', async () => watcher.stop())
 }
 
-/** Daemons' events reach this server's subscribers through the relay (SPEC §6). */
+/** Daemons' events reach this server's subscribers through the relay. */
 function startRelay(app: FastifyInstance, engine: Engine): void {
   if (!app.genswarms.relay.enabled) return
   if (!engine.spine.tracksOwnIds) {

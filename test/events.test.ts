@@ -15,7 +15,7 @@ const event = (n: number, swarm = 's'): Omit<SwarmEvent, 'id'> => ({
   event_type: 'test_event', message: `event ${n}`, metadata: { n },
 })
 
-t.test('every event type the engine emits is stored with the SPEC §6 shape', async (t) => {
+t.test('every event type the engine emits is stored with the documented shape', async (t) => {
   const engine = testEngine(t)
   const m = engine.swarmManager
   await m.start(swarmConfig('all', [

@@ -1,4 +1,4 @@
-/** What an agent receives (SPEC §5, sent to local programs as one JSON line). */
+/** What an agent receives (sent to local programs as one JSON line; docs/architecture.md). */
 export type AgentInput =
   | { type: 'task'; content: string; from: string }
   | { type: 'message'; content: string; from: string }

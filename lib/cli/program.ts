@@ -17,7 +17,7 @@ import type { CliEnvironment } from './context.js'
 import { colorsFor } from './output.js'
 import { packageVersion } from '../version.js'
 
-/** `genswarms` (also installed as `swarm`): every command of SPEC §9. */
+/** `genswarms` (also installed as `swarm`): every command in docs/cli.md. */
 export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Command {
   const red = colorsFor(env.stderr, env.env).red
   const program = new Command('genswarms')

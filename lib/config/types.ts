@@ -1,4 +1,4 @@
-/** Swarm configuration after validation and normalisation (SPEC §4). */
+/** Swarm configuration after validation and normalisation. */
 
 export interface MockRule {
   /** regular expression source, tried against the whole input */
@@ -58,7 +58,7 @@ export interface SwarmConfig {
 
 export const SWARM_NAME_RE = /^[A-Za-z][A-Za-z0-9_-]*$/
 export const NODE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
-/** Objects every swarm can address without an edge (SPEC §5). */
+/** Objects every swarm can address without an edge (docs/architecture.md, routing). */
 export const SYSTEM_OBJECTS = ['metrics', 'tick', 'gateway'] as const
 
 export function isSystemObject(name: string): boolean {

@@ -11,7 +11,7 @@ import {
 } from './types.js'
 
 /**
- * Validation of swarm configs (SPEC §4). Every check appends to one error list
+ * Validation of swarm configs (the format is in README.md and docs/architecture.md). Every check appends to one error list
  * instead of throwing, so a user fixing a config sees all problems at once,
  * each prefixed by the path of the offending value.
  *

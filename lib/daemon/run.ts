@@ -33,7 +33,7 @@ export interface RunningDaemon {
 }
 
 /**
- * One swarm in this process, driven through the shared database (SPEC §7):
+ * One swarm in this process, driven through the shared database (docs/cli.md, daemons):
  * registers itself `running` with its pid, then polls `tasks` and
  * `swarm_commands` for its swarm, delivers each and marks it processed or
  * failed with a reason. Signal handling belongs to the caller (see the CLI's

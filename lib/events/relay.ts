@@ -30,7 +30,7 @@ export interface EventRelayOptions {
 
 /**
  * Tails the shared events table and publishes, on `events:<swarm>`, every
- * event another process wrote (SPEC §6), together with the live push it stands
+ * event another process wrote, together with the live push it stands
  * for (agent_output, message_routed, swarm_started, …), so clients joined to a
  * daemon swarm see what clients of an in-process swarm see. It starts at the current tip and
  * follows ids strictly upwards, so nothing is published twice. SQLite commits

@@ -27,7 +27,7 @@ export function categoryFor(eventType: string): Category {
   return categoryByType.get(eventType) ?? 'system'
 }
 
-/** SPEC §6: error/failed → error; invalid/not_found/full → warning; else info. */
+/** Level by event type: error/failed → error; invalid/not_found/full → warning; else info. */
 export function levelFor(eventType: string): Level {
   if (/error|failed/.test(eventType)) return 'error'
   if (/invalid|not_found|full/.test(eventType)) return 'warning'

@@ -1,6 +1,6 @@
 import type { Category, Level } from './taxonomy.js'
 
-/** An event as stored and as sent over every API (SPEC §6). */
+/** An event as stored and as sent over every API. */
 export interface SwarmEvent {
   id: number
   timestamp: string

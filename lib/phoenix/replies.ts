@@ -13,7 +13,8 @@ export const SocketReason = Object.freeze({
 
 export const ok = (response: Record<string, unknown> = {}): Reply => ({ status: 'ok', response })
 
-export const refuse = (reason: string): Reply => ({ status: 'error', response: { reason } })
+/** `extra` adds fields beside `reason` (such as a machine-readable `code`); `reason` itself never changes shape. */
+export const refuse = (reason: string, extra: Record<string, unknown> = {}): Reply => ({ status: 'error', response: { ...extra, reason } })
 
 /** Channels are plug-ins: a reply that is not a Reply is treated as a crash of the handler. */
 export function isReply(value: unknown): value is Reply {

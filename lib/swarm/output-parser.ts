@@ -1,4 +1,4 @@
-/** A message an agent's output asks the router to deliver (SPEC §5 output parsing). */
+/** A message an agent's output asks the router to deliver (output parsing: docs/architecture.md). */
 export type Directive = { kind: 'direct'; to: string; content: string } | { kind: 'broadcast'; content: string }
 
 const BLOCK_RE = /<<SWARM_MSG:(?:TO=([A-Za-z_][A-Za-z0-9_]*)|(BROADCAST)):START>>([\s\S]*?)<<SWARM_MSG:END>>/g
