@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { Socket, type Channel, type Push } from 'phoenix'
 import type { Test } from 'tap'
 import { WebSocket } from 'ws'
@@ -19,7 +19,7 @@ export interface TestServer {
 }
 
 /** The real server (the plugin in a default app) listening on a free loopback port, on a temp database. */
-export async function startServer(t: Test, opts: GenswarmsOptions = {}): Promise<TestServer> {
+export async function startServer(t: Test, opts: GenswarmsOptions & { logger?: FastifyServerOptions['logger'] } = {}): Promise<TestServer> {
   const dir = tempDir(t)
   const app = await buildServer({
     logger: false, dbPath: join(dir, 'swarms.db'), cwd: dir, events: { buffered: false }, apiToken: null,
