@@ -69,7 +69,12 @@ export function compiledCli(): string {
   return COMPILED_BIN
 }
 
-/** The command line that runs the real CLI, compiled from the current sources. */
+/**
+ * The command line that runs the real CLI, compiled from the current sources.
+ * GENSWARMS_TEST_CLI=tsx runs the sources through tsx instead, as before, to
+ * compare the two or to rule the build step out.
+ */
 export function cliCommand(): string[] {
+  if (process.env.GENSWARMS_TEST_CLI === 'tsx') return [process.execPath, '--import', import.meta.resolve('tsx'), join(ROOT, 'bin', 'genswarms.ts')]
   return [process.execPath, '--enable-source-maps', compiledCli()]
 }
