@@ -9,9 +9,10 @@
 //
 // With file arguments only those files run, and only they are checked.
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { missingResults, testFiles } from './test-results.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
@@ -46,14 +47,8 @@ let exitCode = code ?? 1
 if (signal) console.error(`# tap ended by ${signal}`)
 
 const fileArgs = args.filter((a) => a.endsWith('.ts'))
-const expected = fileArgs.length ? fileArgs.map((f) => relative(root, join(root, f))) : testFiles(join(root, 'test'))
-const missing = []
-for (const file of expected) {
-  const result = join(root, '.tap', 'test-results', `${file}.tap`)
-  if (!existsSync(result) || statSync(result).mtimeMs < started) missing.push(`${file}: no result from this run`)
-  // A file that ran to its end prints its plan last; one that was killed does not.
-  else if (!/^1\.\.\d+/m.test(readFileSync(result, 'utf8'))) missing.push(`${file}: did not finish (no plan)`)
-}
+const expected = fileArgs.length ? fileArgs.map((f) => relative(root, join(root, f))) : testFiles(root)
+const missing = missingResults(root, expected, started)
 const seconds = ((Date.now() - started) / 1000).toFixed(1)
 console.log(`# ${expected.length - missing.length} of ${expected.length} test files reported a complete result in ${seconds} s`)
 if (missing.length) {
@@ -61,13 +56,3 @@ if (missing.length) {
   exitCode = exitCode || 1
 }
 process.exit(exitCode)
-
-function testFiles(dir) {
-  const files = []
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) files.push(...testFiles(path))
-    else if (entry.name.endsWith('.test.ts')) files.push(relative(root, path))
-  }
-  return files.sort()
-}
