@@ -2,21 +2,34 @@ import t from 'tap'
 import { MockBackend } from '../lib/backends/mock.js'
 import type { BackendOutput } from '../lib/backends/types.js'
 
-function run(backend: MockBackend) {
-  const outputs: BackendOutput[] = []
-  backend.onOutput((o) => outputs.push(o))
+type Outputs = BackendOutput[] & { changed: Set<() => void> }
+
+/** Collects the backend's outputs (it has a single listener) and tells waiters of each new one. */
+function run(backend: MockBackend): Outputs {
+  const outputs = Object.assign([] as BackendOutput[], { changed: new Set<() => void>() })
+  backend.onOutput((o) => {
+    outputs.push(o)
+    for (const waiter of outputs.changed) waiter()
+  })
   return outputs
 }
 
-const turnEnded = (outputs: BackendOutput[], turns: number) =>
+/** Resolves once `turns` turns have ended (a status output each), on the backend's own output event. */
+const turnEnded = (outputs: Outputs, turns: number) =>
   new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + 5000
-    const check = () => {
-      if (outputs.filter((o) => o.type === 'status').length >= turns) return resolve()
-      if (Date.now() > deadline) return reject(new Error('turn did not end'))
-      setTimeout(check, 5)
+    const ended = () => outputs.filter((o) => o.type === 'status').length >= turns
+    if (ended()) return resolve()
+    const waiter = () => {
+      if (!ended()) return
+      clearTimeout(timer)
+      outputs.changed.delete(waiter)
+      resolve()
     }
-    check()
+    const timer = setTimeout(() => {
+      outputs.changed.delete(waiter)
+      reject(new Error('turn did not end'))
+    }, 10_000)
+    outputs.changed.add(waiter)
   })
 
 t.test('the first matching rule answers; no match stays silent; every turn ends idle', async (t) => {
@@ -44,6 +57,7 @@ t.test('echo repeats unmatched input; delay_ms delays the answer; stop cancels p
   t.ok(Date.now() - sent >= 140, 'answered after its delay')
   backend.sendInput({ type: 'task', content: 'slow again', from: 'orchestrator' })
   await backend.stop()
+  // Proves an absence: longer than the 150 ms delay the cancelled answer had.
   await new Promise((r) => setTimeout(r, 250))
   t.equal(outputs.filter((o) => o.type === 'status').length, 2, 'a stopped backend answers nothing more')
   t.same(backend.health(), { alive: false })

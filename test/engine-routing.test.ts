@@ -81,6 +81,7 @@ t.test('PubSub: a subscriber of swarm:S:output sees S and nothing of another swa
   engine.swarmManager.sendTask('s2', 'a', 'hello two')
   engine.swarmManager.sendTask('s1', 'a', 'hello one')
   await waitFor(() => engine.swarmManager.history('s2', 'a').length === 2 && seen.length === 1, 'outputs')
+  // Proves an absence: s2's output was already published (its history is complete), so a leak would be here.
   await new Promise((r) => setTimeout(r, 50))
   t.same(seen, [{ event: 'agent_output', payload: { agent: 'a', content: 'echo' } }])
 })

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { CloseCode, ok, PhoenixSocket, serializerV2, type Channel, type ChannelContext, type Reply, type SocketLimits } from '../lib/phoenix/index.js'
+import { eventually } from './helpers/phoenix-server.js'
 
 // PhoenixSocket against a fake transport: lifecycle edges that a real socket makes hard to time.
 
@@ -128,7 +129,7 @@ t.test('messages queued behind a busy topic are bounded', async (t) => {
 t.test('idle timeout closes with 4000 and terminates channels', async (t) => {
   const h = harness({}, { idleTimeoutMs: 30 })
   h.socket.handleText(frame('1', '1', 'room:a', 'phx_join', {}))
-  await new Promise((resolve) => setTimeout(resolve, 200))
+  await eventually(() => h.closes.length > 0, 'the idle close')
   t.same(h.closes, [[CloseCode.idleTimeout, 'idle timeout']])
   t.same(h.terminated, ['room:a:closed'])
 })

@@ -39,8 +39,8 @@ for (const mode of ['watch', 'poll'] as const) {
     server.spine.emit({ swarm: 's', event_type: 'own', message: 'this process wrote it' })
     other.spine.emit({ swarm: 's', event_type: 'from_daemon', message: 'two' })
     await waitFor(() => seen.filter((e) => e.event_type === 'from_daemon').length === 2, 'both daemon events', 10_000)
-    // Give a duplicate every chance to show up before looking.
-    await new Promise((r) => setTimeout(r, 150))
+    // Once the relay has passed the last row, a duplicate would already have been published.
+    await waitFor(() => relay.lastId === server.eventStore.maxEventId(), 'the relay past the last row', 10_000)
     relay.drain()
 
     // This process publishes its own events as it writes them, so they may come before older daemon events.
@@ -67,7 +67,8 @@ t.test('three writer processes at once: every id exactly once, in order', async 
   }))
   t.same(await Promise.all(exits), [0, 0, 0], 'writers finished')
   await waitFor(() => seen.length >= perWriter * tags.length, 'all events relayed', 20_000)
-  await new Promise((r) => setTimeout(r, 300))
+  // Once the relay has passed the last row, a duplicate would already have been published.
+  await waitFor(() => relay.lastId === server.eventStore.maxEventId(), 'the relay past the last row', 10_000)
 
   const stored = server.database.sqlite.prepare('SELECT id FROM events ORDER BY id').pluck().all() as number[]
   const ids = seen.map((e) => e.id)
@@ -90,6 +91,7 @@ t.test('the plugin starts the relay on ready and stops it on close', async (t) =
   app.swarmManager.sendTask('inproc', 'a', 'x')
   daemon.spine.emit({ swarm: 'd', event_type: 'agent_output', agent: 'bot', message: 'daemon output' })
   await waitFor(() => seen.some((e) => e.swarm === 'd') && seen.some((e) => e.event_type === 'agent_output' && e.swarm === 'inproc'), 'both swarms', 10_000)
+  // Proves an absence (no second publication); nothing on the wire says when one would have come.
   await new Promise((r) => setTimeout(r, 300))
   const ids = seen.map((e) => e.id)
   t.equal(new Set(ids).size, ids.length, 'no event published twice')
@@ -98,6 +100,7 @@ t.test('the plugin starts the relay on ready and stops it on close', async (t) =
   await app.close()
   const after = seen.length
   daemon.spine.emit({ swarm: 'd', event_type: 'agent_output', agent: 'bot', message: 'after close' })
+  // Proves an absence: a closed relay has nothing left to report that it is done.
   await new Promise((r) => setTimeout(r, 400))
   t.equal(seen.length, after, 'nothing relayed after close')
 })
@@ -114,6 +117,7 @@ t.test('relay: false, and an adopted engine that does not track its own ids, pub
     const daemon = createEngine({ dbPath: file, buffered: false })
     const { seen } = collect(app.pubsub, ['d'])
     daemon.spine.emit({ swarm: 'd', event_type: 'agent_output', message: 'x' })
+    // Proves an absence: with no relay, nothing exists to wait on.
     await new Promise((r) => setTimeout(r, 400))
     t.equal(seen.length, 0, `${variant}: not relayed`)
     if (variant === 'untracked') t.match(warnings.join(''), /event relay off/, 'says why')

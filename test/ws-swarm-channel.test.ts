@@ -1,3 +1,4 @@
+import type { Channel } from 'phoenix'
 import t, { type Test } from 'tap'
 import { mockAgent, swarmConfig } from './helpers/engine.js'
 import { collect, outcome, phoenixSocket, startServer, until } from './helpers/server.js'
@@ -16,6 +17,16 @@ const researchSwarm = (name: string) =>
     ],
     [['researcher', 'writer'], ['writer', 'researcher']],
   )
+
+/**
+ * A reply travels the same socket, after every push the server queued before
+ * it: once it is here, any push the traffic so far caused is here too. This is
+ * how the tests prove that something was not pushed, without a fixed sleep.
+ */
+async function roundTrip(channel: Channel): Promise<void> {
+  const status = await outcome(channel.push('get_status', {}))
+  if (status.status !== 'ok') throw new Error(`get_status failed: ${JSON.stringify(status)}`)
+}
 
 /** A real server running `researchSwarm(name)`, and a phoenix client joined to it collecting `events`. */
 async function joinedSwarm(t: Test, name: string, events: string[]) {
@@ -109,7 +120,7 @@ t.test('log subscriptions: per agent, two independent, unsubscribe by matching a
   logs.length = 0
   manager.sendTask('logs', 'researcher', 'research y')
   await until(() => manager.history('logs', 'writer').length >= 4, 'more traffic')
-  await new Promise((r) => setTimeout(r, 100))
+  await roundTrip(channel)
   t.same(logs, [], 'no log_entry after both subscriptions are gone')
 })
 
@@ -123,7 +134,7 @@ t.test('event subscriptions accumulate filter sets; unsubscribe_events clears al
   manager.sendTask('ev', 'researcher', 'bad')
   manager.sendTask('ev', 'researcher', 'research z')
   await until(() => events.some((e) => e.payload.event_type === 'invalid_route') && events.filter((e) => e.payload.event_type === 'message_routed').length === 2, 'both filter sets')
-  await new Promise((r) => setTimeout(r, 100))
+  await roundTrip(channel)
   t.same([...new Set(events.map((e) => e.payload.event_type))].sort(), ['invalid_route', 'message_routed'], 'only events matching one of the sets')
   t.same(Object.keys(events[0]!.payload).sort(), ['agent', 'category', 'event_type', 'id', 'level', 'message', 'metadata', 'swarm', 'timestamp'])
   t.equal(events[0]!.payload.swarm, 'ev')
@@ -135,7 +146,7 @@ t.test('event subscriptions accumulate filter sets; unsubscribe_events clears al
   events.length = 0
   manager.sendTask('ev', 'researcher', 'bad')
   await until(() => manager.swarm('ev').router.messageCount >= 2, 'traffic')
-  await new Promise((r) => setTimeout(r, 100))
+  await roundTrip(channel)
   t.same(events, [], 'unsubscribe_events cleared every filter set')
   t.same((await outcome(channel.push('subscribe_events', { filters: { level: { nested: true } } }))).response, { reason: 'filters.level must be a string' })
 })

@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync } from 'node:fs'
+import { copyFileSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { openDatabase } from '../../lib/db/open.js'
 import { SwarmRegistry, isPidAlive } from '../../lib/db/registry.js'
+import { cliCommand } from './cli-build.js'
 import { tempDir } from './engine.js'
 
-export const BIN = fileURLToPath(new URL('../../bin/genswarms.ts', import.meta.url))
 export const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url))
-/** By URL, so the CLI (and the daemons it spawns with the same flags) load it from any working directory. */
-const TSX = import.meta.resolve('tsx')
 
 export interface CliResult {
   code: number | null
@@ -54,37 +52,78 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env
 }
 
+/**
+ * Whether `pid` is a process of this workspace. A test may register a row
+ * with the pid of a process that has exited; on a busy machine that pid can be
+ * handed to an unrelated process (another test file, the runner) before the
+ * teardown runs, and killing it would make that file vanish from the run.
+ * Where /proc is there to ask, only a process that carries this workspace's
+ * database or directory is killed.
+ */
+function startedHere(pid: number, db: string, dir: string): boolean {
+  if (process.platform !== 'linux') return true
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return environ.includes(`GENSWARMS_DB=${db}`) || cmdline.includes(dir)
+  } catch {
+    return false
+  }
+}
+
 export function cliWorkspace(t: Test): CliWorkspace {
   const dir = tempDir(t, 'genswarms-cli-')
   const db = join(dir, '.genswarms', 'swarms.db')
   const env: NodeJS.ProcessEnv = { ...cleanEnv(), GENSWARMS_DB: db, GENSWARMS_URL: NO_SERVER_URL, NO_COLOR: '1' }
   const spawned: ChildProcess[] = []
+  // The daemons this CLI starts run the same compiled program, with the same flags.
+  const [node, ...cliArgs] = cliCommand()
 
   const start = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): RunningCli => {
     // A variable set to undefined in `extraEnv` is removed.
     const childEnv = Object.fromEntries(Object.entries({ ...env, ...extraEnv }).filter(([, v]) => v !== undefined))
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], { cwd: dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(node!, [...cliArgs, ...args], { cwd: dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     spawned.push(child)
     let out = ''
     let err = ''
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
+    let closed = false
     const exited = new Promise<CliResult>((resolve) => {
-      child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err }))
+      child.on('close', (code, signal) => {
+        closed = true
+        resolve({ code, signal, stdout: out, stderr: err })
+      })
     })
     return {
       child,
       stdout: () => out,
       stderr: () => err,
       exited,
-      async waitForOutput(pattern, timeoutMs = 30_000) {
-        const deadline = Date.now() + timeoutMs
-        while (!pattern.test(out)) {
-          if (child.exitCode !== null || Date.now() > deadline) {
-            throw new Error(`no output matching ${pattern} (exit ${child.exitCode}); stdout:\n${out}\nstderr:\n${err}`)
+      waitForOutput(pattern, timeoutMs = 30_000) {
+        return new Promise<void>((resolve, reject) => {
+          const fail = (why: string) => {
+            done()
+            reject(new Error(`no output matching ${pattern} (${why}); stdout:\n${out}\nstderr:\n${err}`))
           }
-          await new Promise((r) => setTimeout(r, 20))
-        }
+          const check = () => {
+            if (!pattern.test(out)) return false
+            done()
+            resolve()
+            return true
+          }
+          const onClose = () => void (check() || fail(`exited ${child.exitCode ?? child.signalCode}`))
+          const timer = setTimeout(() => fail(`${timeoutMs} ms passed`), timeoutMs)
+          const done = () => {
+            clearTimeout(timer)
+            child.stdout!.off('data', check)
+            child.off('close', onClose)
+          }
+          // Registered after the collector above, so `out` already holds the chunk that matches.
+          child.stdout!.on('data', check)
+          child.on('close', onClose)
+          if (!check() && closed) onClose()
+        })
       },
     }
   }
@@ -97,7 +136,9 @@ export function cliWorkspace(t: Test): CliWorkspace {
     try {
       database = openDatabase(db)
       for (const record of new SwarmRegistry(database).list()) {
-        if (record.status === 'running' && record.pid && record.pid !== process.pid && isPidAlive(record.pid)) process.kill(record.pid, 'SIGKILL')
+        if (record.status === 'running' && record.pid && record.pid !== process.pid && isPidAlive(record.pid) && startedHere(record.pid, db, dir)) {
+          process.kill(record.pid, 'SIGKILL')
+        }
       }
     } catch {
       // no database was ever created

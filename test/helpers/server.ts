@@ -1,11 +1,11 @@
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { Socket, type Channel, type Push } from 'phoenix'
 import type { Test } from 'tap'
 import { WebSocket } from 'ws'
 import { buildServer } from '../../app.js'
 import type { GenswarmsOptions } from '../../lib/options.js'
+import { cliCommand } from './cli-build.js'
 import { tempDir } from './engine.js'
 
 export interface TestServer {
@@ -19,12 +19,12 @@ export interface TestServer {
 }
 
 /** The real server (the plugin in a default app) listening on a free loopback port, on a temp database. */
-export async function startServer(t: Test, opts: GenswarmsOptions = {}): Promise<TestServer> {
+export async function startServer(t: Test, opts: GenswarmsOptions & { logger?: FastifyServerOptions['logger'] } = {}): Promise<TestServer> {
   const dir = tempDir(t)
   const app = await buildServer({
     logger: false, dbPath: join(dir, 'swarms.db'), cwd: dir, events: { buffered: false }, apiToken: null,
-    // Daemons this server relaunches run the CLI from the sources, like the ones the tests start.
-    daemonEntry: [process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../../bin/genswarms.ts', import.meta.url))],
+    // Daemons this server relaunches run the CLI compiled from the sources, like the ones the tests start.
+    daemonEntry: cliCommand(),
     ...opts,
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
