@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import type { SwarmConfig } from '../lib/config/types.js'
+import { Router } from '../lib/swarm/router.js'
 import { Swarm } from '../lib/swarm/swarm.js'
 import type { SwarmEvent } from '../lib/events/types.js'
 import { localAgent, mockAgent, testEngine, waitFor } from './helpers/engine.js'
@@ -28,6 +29,25 @@ function eventsOf(engine: Engine, swarm: string) {
 
 const idle = (swarm: Swarm, ...names: string[]) => () => names.every((n) => swarm.agent(n).state === 'idle' && swarm.agent(n).inboxSize === 0)
 const task = { task_id: 7, redelivered: true }
+
+t.test('the router only decides: a decision per message, the log holds what it let through', async (t) => {
+  const router = new Router('r', [{ from: 'a', to: 'b' }, { from: 'a', to: 'ghost' }])
+  t.same(router.route('b', 'a', 'back'), { kind: 'invalid_route', to: 'a', allowed: [] })
+  t.same(router.route('a', 'c', 'off'), { kind: 'invalid_route', to: 'c', allowed: ['b', 'ghost'] })
+  t.equal(router.messageCount, 0, 'a refused message is not logged')
+
+  const direct = router.route('a', 'b', 'x'.repeat(150))
+  t.match(direct, { kind: 'deliver', to: 'b', data: { swarm: 'r', from: 'a', to: 'b', type: 'direct', content_preview: 'x'.repeat(100) } })
+  t.match(router.route('b', 'metrics', 'm'), { kind: 'deliver', to: 'metrics' }, 'a system object needs no edge')
+  t.match(router.route('a', 'ghost', 'g'), { kind: 'deliver', to: 'ghost' }, 'whether the target exists is for the swarm to find out')
+
+  const all = router.broadcast('a', 'hi')
+  t.same(all.targets, ['b', 'ghost'])
+  t.match(all.data, { from: 'a', to: ['b', 'ghost'], type: 'broadcast' })
+  t.same(router.broadcast('b', 'alone').targets, [], 'a sender without edges broadcasts to no one, and that is logged too')
+  t.same(router.messages().map((m) => m.content_preview.slice(0, 5)), ['xxxxx', 'm', 'g', 'hi', 'alone'])
+  t.equal(router.messages(1)[0], router.messages().at(-1))
+})
 
 t.test('agent output: each directive is decided by the topology and acted on under the turn\'s task', async (t) => {
   const engine = testEngine(t)
