@@ -32,6 +32,17 @@ function define<A extends unknown[]>(
   return Object.assign(factory, { code })
 }
 
+/**
+ * For a refusal that lists every problem it found: `details` is the list and
+ * the message joins it. The status is the default unless the caller knows
+ * better (a missing target is a 404).
+ */
+function defineList(code: string, defaultStatus: number, reason: string): ErrorFactory<[problems: string[], statusCode?: number]> {
+  const factory = (problems: string[], statusCode = defaultStatus) =>
+    new GenswarmsError(code, problems.join('; '), { statusCode, reason, details: problems })
+  return Object.assign(factory, { code })
+}
+
 export const errors = {
   swarmNotFound: define('GS_SWARM_NOT_FOUND', 404, ':not_found', (swarm: string) => `swarm "${swarm}" not found`),
   swarmAlreadyRunning: define('GS_SWARM_ALREADY_RUNNING', 409, ':already_running', (swarm: string) => `swarm "${swarm}" is already running`),
@@ -73,6 +84,7 @@ export const errors = {
   internal: define('GS_INTERNAL', 500, ':internal', () => 'internal server error'),
   inboxFull: define('GS_INBOX_FULL', 429, 'inbox_full', (swarm: string, agent: string, limit: number) =>
     `agent "${agent}" in swarm "${swarm}" has ${limit} inputs waiting; nothing was accepted, try again later`),
+  invalidMutation: defineList('GS_INVALID_MUTATION', 400, ':invalid_mutation'),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { configFromSource, type ConfigSource } from '../lib/config/source.js'
 import { summarizeConfig } from '../lib/config/validate.js'
-import { isGenswarmsError } from '../lib/errors.js'
+import { errors, isGenswarmsError } from '../lib/errors.js'
 import { configSourceProperties, errorReply, noQuery, reply } from './schemas.js'
 
 const validateBody = {
@@ -31,7 +31,7 @@ export default async function configRoutes(app: FastifyInstance, opts: { maxFile
       return { valid: true, config: summarizeConfig(config) }
     } catch (err) {
       // An unreadable or unparsable file is as invalid as a bad config.
-      if (isGenswarmsError(err) && err.code === 'GS_CONFIG_FILE') return res.code(400).send({ valid: false, errors: [err.message] })
+      if (isGenswarmsError(err) && err.code === errors.configFile.code) return res.code(400).send({ valid: false, errors: [err.message] })
       throw err
     }
   })

@@ -1,5 +1,7 @@
 import t from 'tap'
 import { serializeConfig, validateConfig } from '../lib/config/validate.js'
+import { errors, GenswarmsError } from '../lib/errors.js'
+import { applyMutation } from '../lib/swarm/mutations.js'
 import { topics, type PubSubMessage } from '../lib/pubsub/index.js'
 import { mockAgent, swarmConfig, testEngine, waitFor } from './helpers/engine.js'
 
@@ -109,6 +111,30 @@ t.test('invalid mutations leave the swarm, the overlay and the snapshot unchange
   t.equal(JSON.stringify(m.overlay('inv')), overlay)
   t.equal(JSON.stringify(m.status('inv').topology), status)
   t.same(seen, [], 'nothing was published')
+})
+
+t.test('a refused mutation lists every problem, with the status its kind calls for', async (t) => {
+  const config = swarmConfig('ref', [lead(), worker('w')], [['lead', 'w']])
+  const refusal = (mutation: unknown) => {
+    try {
+      applyMutation(config, mutation as never)
+    } catch (err) {
+      return err as GenswarmsError
+    }
+    throw new Error('applied')
+  }
+  const bad = refusal({ op: 'scale', base: '', count: -1 })
+  t.ok(bad instanceof GenswarmsError)
+  t.equal(bad.code, errors.invalidMutation.code)
+  t.equal(bad.code, 'GS_INVALID_MUTATION')
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.reason, ':invalid_mutation')
+  t.same(bad.details, ['base: must be an agent group name', 'count: must be an integer from 0 to 100, got -1'])
+  t.equal(bad.message, 'base: must be an agent group name; count: must be an integer from 0 to 100, got -1')
+  const missing = refusal({ op: 'remove_agent', name: 'ghost' })
+  t.equal(missing.statusCode, 404, 'a missing target is a 404')
+  t.equal(missing.code, 'GS_INVALID_MUTATION')
+  t.same(missing.details, ['name: no agent named "ghost" in swarm "ref"'])
 })
 
 t.test('snapshot round trip: start from the snapshot, same agents and topology', async (t) => {

@@ -75,7 +75,7 @@ export function loadConfigFileSync(path: string, maxBytes = DEFAULT_MAX_FILE_BYT
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK
 
-/** Reads a regular file of at most `maxBytes` as UTF-8; anything else is a GS_CONFIG_FILE error. */
+/** Reads a regular file of at most `maxBytes` as UTF-8; anything else is an `errors.configFile` error. */
 export async function readBoundedFile(path: string, maxBytes: number, what: string): Promise<string> {
   try {
     checkRegular(path, await stat(path), maxBytes, what)

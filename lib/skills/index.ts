@@ -33,7 +33,7 @@ export async function listSkills(dir: string): Promise<SkillInfo[]> {
 
 /**
  * `name` with or without `.md`; never a path, and never a symlink out of `dir`.
- * Only a regular file of at most `maxBytes` is read (400 GS_CONFIG_FILE otherwise).
+ * Only a regular file of at most `maxBytes` is read (`errors.configFile` otherwise).
  */
 export async function readSkill(dir: string, name: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<{ name: string; content: string }> {
   if (!SKILL_NAME_RE.test(name)) throw errors.invalidInput(`skill name "${name}" must be a plain file name such as web.md`)

@@ -1,5 +1,6 @@
 import { createBackend, type AgentBackend, type AgentInput, type BackendOutput } from '../backends/index.js'
 import type { AgentSpec } from '../config/types.js'
+import type { Directive } from './output-parser.js'
 import type { AgentState, HistoryEntry } from './types.js'
 
 export const HISTORY_SIZE = 200
@@ -33,8 +34,8 @@ export interface AgentHost {
   /** inputs taken but never finished: the agent stopped or exited */
   abandoned(agent: AgentRuntime, entries: InboxEntry[], reason: string): void
   output(agent: AgentRuntime, content: string): void
-  send(agent: AgentRuntime, to: string, content: string): void
-  broadcast(agent: AgentRuntime, content: string): void
+  /** a `send` or `broadcast` line: the same message its output text could have asked for */
+  message(agent: AgentRuntime, directive: Directive): void
   stderr(agent: AgentRuntime, line: string): void
   crashed(agent: AgentRuntime, code: number | null, signal: string | null): void
 }
@@ -154,10 +155,10 @@ export class AgentRuntime {
         this.#host.output(this, output.content)
         break
       case 'send':
-        this.#host.send(this, output.to, output.content)
+        this.#host.message(this, { kind: 'direct', to: output.to, content: output.content })
         break
       case 'broadcast':
-        this.#host.broadcast(this, output.content)
+        this.#host.message(this, { kind: 'broadcast', content: output.content })
         break
       case 'status':
         if (output.state === 'idle' && this.#state === 'working') {

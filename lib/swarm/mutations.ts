@@ -1,6 +1,6 @@
 import { validateAgentSpec, validateEdges } from '../config/validate.js'
 import type { AgentSpec, Edge, SwarmConfig } from '../config/types.js'
-import { GenswarmsError } from '../errors.js'
+import { errors } from '../errors.js'
 
 /**
  * A runtime change to a swarm, as requested and as recorded in its overlay.
@@ -17,12 +17,6 @@ export type Mutation =
 export const MUTATION_OPS = ['add_agent', 'remove_agent', 'topology', 'scale'] as const
 export const MAX_SCALE = 100
 
-export class MutationError extends GenswarmsError {
-  constructor(messages: string[], statusCode = 400) {
-    super('GS_INVALID_MUTATION', messages.join('; '), { statusCode, reason: ':invalid_mutation', details: messages })
-  }
-}
-
 export interface MutationResult {
   config: SwarmConfig
   /** the mutation in its normalised form, which is what the overlay records */
@@ -35,7 +29,7 @@ const unique = (edges: Edge[]) => edges.filter((e, i) => edges.findIndex((x) => 
 
 export function applyMutation(config: SwarmConfig, mutation: Mutation): MutationResult {
   if (!mutation || typeof mutation !== 'object' || !(MUTATION_OPS as readonly string[]).includes((mutation as { op?: string }).op ?? '')) {
-    throw new MutationError([`op: must be one of ${MUTATION_OPS.join(', ')}`])
+    throw errors.invalidMutation([`op: must be one of ${MUTATION_OPS.join(', ')}`])
   }
   switch (mutation.op) {
     case 'add_agent':
@@ -64,7 +58,7 @@ function addAgent(config: SwarmConfig, m: Extract<Mutation, { op: 'add_agent' }>
   if (!validated.ok) errs.push(...validated.errors)
   const connections = stringList(m.connections, 'connections', errs)
   const incoming = stringList(m.incoming, 'incoming', errs)
-  if (!validated.ok || errs.length) throw new MutationError(errs)
+  if (!validated.ok || errs.length) throw errors.invalidMutation(errs)
   const spec = validated.spec
   const nodes = [...nodeNames(config), spec.name]
   const edges = [
@@ -72,7 +66,7 @@ function addAgent(config: SwarmConfig, m: Extract<Mutation, { op: 'add_agent' }>
     ...incoming.map((from) => ({ from, to: spec.name })),
   ]
   const checked = validateEdges(edges.map((e) => [e.from, e.to]), nodes, 'connections')
-  if (!checked.ok) throw new MutationError(checked.errors)
+  if (!checked.ok) throw errors.invalidMutation(checked.errors)
   return {
     config: { ...config, agents: [...config.agents, spec], topology: unique([...config.topology, ...checked.edges]) },
     recorded: { op: 'add_agent', spec, connections, incoming },
@@ -81,7 +75,7 @@ function addAgent(config: SwarmConfig, m: Extract<Mutation, { op: 'add_agent' }>
 
 function removeAgent(config: SwarmConfig, name: unknown): MutationResult {
   if (typeof name !== 'string' || !config.agents.some((a) => a.name === name)) {
-    throw new MutationError([`name: no agent named ${JSON.stringify(name)} in swarm "${config.name}"`], 404)
+    throw errors.invalidMutation([`name: no agent named ${JSON.stringify(name)} in swarm "${config.name}"`], 404)
   }
   return {
     config: {
@@ -106,7 +100,7 @@ function editTopology(config: SwarmConfig, addRaw: unknown, removeRaw: unknown):
       if (!config.topology.some((x) => sameEdge(x, e))) errs.push(`remove[${i}]: no edge ${e.from} → ${e.to}`)
     })
   }
-  if (errs.length || !add.ok || !remove.ok) throw new MutationError(errs)
+  if (errs.length || !add.ok || !remove.ok) throw errors.invalidMutation(errs)
   const kept = config.topology.filter((e) => !remove.edges.some((r) => sameEdge(r, e)))
   return {
     config: { ...config, topology: unique([...kept, ...add.edges]) },
@@ -135,12 +129,12 @@ function scale(config: SwarmConfig, base: unknown, count: unknown): MutationResu
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_SCALE) {
     errs.push(`count: must be an integer from 0 to ${MAX_SCALE}, got ${JSON.stringify(count)}`)
   }
-  if (errs.length) throw new MutationError(errs)
+  if (errs.length) throw errors.invalidMutation(errs)
   const group = base as string
   const target = count as number
   const members = config.agents.filter((a) => memberIndex(group, a.name) !== null)
   const template = config.agents.find((a) => a.name === group) ?? members[0]
-  if (!template) throw new MutationError([`base: no agent "${group}" or "${memberName(group, 1)}" to clone`], 404)
+  if (!template) throw errors.invalidMutation([`base: no agent "${group}" or "${memberName(group, 1)}" to clone`], 404)
 
   let agents = config.agents.filter((a) => (memberIndex(group, a.name) ?? 0) <= target)
   const removed = new Set(config.agents.filter((a) => !agents.includes(a)).map((a) => a.name))
@@ -149,7 +143,7 @@ function scale(config: SwarmConfig, base: unknown, count: unknown): MutationResu
   for (let i = 1; i <= target; i++) {
     const name = memberName(group, i)
     if (agents.some((a) => a.name === name)) continue
-    if (taken.has(name) && !removed.has(name)) throw new MutationError([`base: ${name} is taken by a node that is not an agent`])
+    if (taken.has(name) && !removed.has(name)) throw errors.invalidMutation([`base: ${name} is taken by a node that is not an agent`])
     const clone: AgentSpec = structuredClone({ ...template, name })
     agents = [...agents, clone]
     topology = [...topology, ...cloneEdges(topology, template.name, name)]

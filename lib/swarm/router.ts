@@ -4,24 +4,29 @@ import type { RoutingData, TopologyEntry } from './types.js'
 const MESSAGE_LOG_SIZE = 1000
 const PREVIEW_LENGTH = 100
 
-/** What the router needs from its swarm: delivery and the one place events are emitted. */
-export interface RouterHost {
-  readonly swarm: string
-  /** hands a message to a node; false when no such node exists */
-  deliver(from: string, to: string, content: string): boolean
-  routed(data: RoutingData): void
-  invalidRoute(from: string, to: string, allowed: string[]): void
-  targetNotFound(from: string, to: string): void
+/** Where a direct message goes: along an edge (or to a system object), or nowhere. */
+export type RouteDecision =
+  | { kind: 'deliver'; to: string; data: RoutingData }
+  | { kind: 'invalid_route'; to: string; allowed: string[] }
+
+/** A broadcast goes to every target of its sender, possibly none. */
+export interface BroadcastDecision {
+  targets: string[]
+  data: RoutingData
 }
 
-/** Holds one swarm's adjacency map and message log; gates every message on an edge. */
+/**
+ * Holds one swarm's adjacency map and message log and decides where each
+ * message goes. It delivers nothing and emits nothing: the swarm acts on its
+ * decisions (docs/architecture.md, "Agents, backends and routing").
+ */
 export class Router {
-  readonly #host: RouterHost
+  readonly #swarm: string
   readonly #adjacency = new Map<string, Set<string>>()
   readonly #log: RoutingData[] = []
 
-  constructor(host: RouterHost, edges: Edge[]) {
-    this.#host = host
+  constructor(swarm: string, edges: Edge[]) {
+    this.#swarm = swarm
     for (const edge of edges) this.addEdge(edge)
   }
 
@@ -63,24 +68,17 @@ export class Router {
     return gone
   }
 
-  /** Direct message: delivered only along an edge or to a system object. */
-  route(from: string, to: string, content: string): RoutingData | null {
+  /** Direct message: allowed along an edge or to a system object; an allowed one is logged. */
+  route(from: string, to: string, content: string): RouteDecision {
     const allowed = this.targets(from)
-    if (!allowed.includes(to) && !isSystemObject(to)) {
-      this.#host.invalidRoute(from, to, allowed)
-      return null
-    }
-    const data = this.#record(from, to, 'direct', content)
-    if (!this.#host.deliver(from, to, content)) this.#host.targetNotFound(from, to)
-    return data
+    if (!allowed.includes(to) && !isSystemObject(to)) return { kind: 'invalid_route', to, allowed }
+    return { kind: 'deliver', to, data: this.#record(from, to, 'direct', content) }
   }
 
-  /** Broadcast: every target of the sender, none when it has no edges. */
-  broadcast(from: string, content: string): RoutingData {
+  /** Broadcast: every target of the sender, none when it has no edges; always logged. */
+  broadcast(from: string, content: string): BroadcastDecision {
     const targets = this.targets(from)
-    const data = this.#record(from, targets, 'broadcast', content)
-    for (const to of targets) if (!this.#host.deliver(from, to, content)) this.#host.targetNotFound(from, to)
-    return data
+    return { targets, data: this.#record(from, targets, 'broadcast', content) }
   }
 
   messages(limit = 100): RoutingData[] {
@@ -94,7 +92,7 @@ export class Router {
   #record(from: string, to: string | string[], type: RoutingData['type'], content: string): RoutingData {
     const data: RoutingData = {
       timestamp: new Date().toISOString(),
-      swarm: this.#host.swarm,
+      swarm: this.#swarm,
       from,
       to,
       type,
@@ -102,7 +100,6 @@ export class Router {
     }
     this.#log.push(data)
     if (this.#log.length > MESSAGE_LOG_SIZE) this.#log.splice(0, this.#log.length - MESSAGE_LOG_SIZE)
-    this.#host.routed(data)
     return data
   }
 }

@@ -6,8 +6,8 @@ import type { EventInput } from '../events/types.js'
 import { AgentRuntime, INBOX_LIMIT, MESSAGE_INBOX_LIMIT, type AgentHost, type InboxEntry, type TaskRef } from './agent.js'
 import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
-import { parseOutput } from './output-parser.js'
-import { Router, type RouterHost } from './router.js'
+import { parseOutput, type Directive } from './output-parser.js'
+import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
 const ORCHESTRATOR = 'orchestrator'
@@ -23,7 +23,7 @@ const preview = (text: string, n = 200) => (text.length > n ? `${text.slice(0, n
  * One running swarm: its agents, objects and router. Every observable change
  * is emitted here, through the spine, exactly once.
  */
-export class Swarm implements AgentHost, RouterHost {
+export class Swarm implements AgentHost {
   readonly swarm: string
   readonly startedAt = new Date().toISOString()
   readonly configPath: string | null
@@ -43,7 +43,7 @@ export class Swarm implements AgentHost, RouterHost {
     this.#config = config
     for (const spec of config.agents) this.agents.set(spec.name, new AgentRuntime(spec, this.swarm, this))
     for (const object of config.objects) this.objects.set(object.name, object)
-    this.router = new Router(this, config.topology)
+    this.router = new Router(this.swarm, config.topology)
   }
 
   /** Starts every agent; those that fail are left in `error` and named in the result. */
@@ -121,9 +121,10 @@ export class Swarm implements AgentHost, RouterHost {
     // Unlike an agent's own output, a request can be refused to its sender's face.
     const target = this.agents.get(to)
     if (target && this.router.targets(from).includes(to) && !target.hasRoom('message')) throw errors.inboxFull(this.swarm, to, MESSAGE_INBOX_LIMIT)
-    const data = this.router.route(from, to, content)
-    if (!data) throw errors.invalidRoute(from, to, this.router.targets(from))
-    return data
+    const decision = this.router.route(from, to, content)
+    this.#actOnRoute(from, content, decision)
+    if (decision.kind === 'invalid_route') throw errors.invalidRoute(from, to, decision.allowed)
+    return decision.data
   }
 
   status(): SwarmStatus {
@@ -207,18 +208,6 @@ export class Swarm implements AgentHost, RouterHost {
     return { added: added.map((a) => a.name), removed, failed }
   }
 
-  #enqueueMessage(agent: AgentRuntime, input: AgentInput): void {
-    if (!agent.enqueue(input, this.#turn)) {
-      this.#emit({
-        event_type: 'message_dropped',
-        level: 'error',
-        agent: agent.name,
-        message: `inbox of ${agent.name} holds ${MESSAGE_INBOX_LIMIT} messages; message from ${input.from} dropped`,
-        metadata: { from: input.from, limit: MESSAGE_INBOX_LIMIT, content_preview: input.content.slice(0, 100) },
-      })
-    }
-  }
-
   /** Every event of a task's turn (or of the routing it causes) carries the task's id. */
   #emit(input: Omit<EventInput, 'swarm'>, task: TaskRef | null = this.#turn): void {
     const metadata = task ? { ...input.metadata, task_id: task.id, redelivered: task.redelivered } : input.metadata
@@ -266,19 +255,12 @@ export class Swarm implements AgentHost, RouterHost {
   output(agent: AgentRuntime, content: string): void {
     this.#during(agent, () => {
       this.#emit({ event_type: 'agent_output', agent: agent.name, message: content })
-      for (const d of parseOutput(content)) {
-        if (d.kind === 'direct') this.router.route(agent.name, d.to, d.content)
-        else this.router.broadcast(agent.name, d.content)
-      }
+      for (const directive of parseOutput(content)) this.#send(agent.name, directive)
     })
   }
 
-  send(agent: AgentRuntime, to: string, content: string): void {
-    this.#during(agent, () => this.router.route(agent.name, to, content))
-  }
-
-  broadcast(agent: AgentRuntime, content: string): void {
-    this.#during(agent, () => this.router.broadcast(agent.name, content))
+  message(agent: AgentRuntime, directive: Directive): void {
+    this.#during(agent, () => this.#send(agent.name, directive))
   }
 
   stderr(agent: AgentRuntime, line: string): void {
@@ -290,33 +272,56 @@ export class Swarm implements AgentHost, RouterHost {
     this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})`, metadata: { code, signal } })
   }
 
-  // ── RouterHost ────────────────────────────────────────────────────────────
+  // ── Acting on the router's decisions ────────────────────────────────────
 
-  deliver(from: string, to: string, content: string): boolean {
-    const agent = this.agents.get(to)
-    if (agent) {
-      this.#enqueueMessage(agent, { type: 'message', from, content })
-      return true
-    }
-    if (this.hasNode(to)) {
-      // Objects are deterministic handlers; until they have behaviour the delivery is recorded.
-      this.#emit({ event_type: 'message_delivered', category: 'object', agent: to, message: `message from ${from} delivered to object ${to}`, metadata: { from, content_preview: content.slice(0, 100) } })
-      return true
-    }
-    return false
+  #send(from: string, directive: Directive): void {
+    if (directive.kind === 'direct') this.#actOnRoute(from, directive.content, this.router.route(from, directive.to, directive.content))
+    else this.#actOnBroadcast(from, directive.content, this.router.broadcast(from, directive.content))
   }
 
-  routed(data: RoutingData): void {
+  #actOnRoute(from: string, content: string, decision: RouteDecision): void {
+    if (decision.kind === 'invalid_route') {
+      const { to, allowed } = decision
+      this.#emit({ event_type: 'invalid_route', agent: from, message: `message from ${from} to ${to} dropped: no such edge (allowed: ${allowed.join(', ') || 'none'})`, metadata: { from, to, allowed } })
+      return
+    }
+    this.#routed(decision.data)
+    this.#deliver(from, decision.to, content)
+  }
+
+  #actOnBroadcast(from: string, content: string, { targets, data }: BroadcastDecision): void {
+    this.#routed(data)
+    for (const to of targets) this.#deliver(from, to, content)
+  }
+
+  #routed(data: RoutingData): void {
     const event = data.type === 'direct' ? 'message_routed' : 'message_broadcast'
     const to = Array.isArray(data.to) ? data.to.join(', ') || '(no targets)' : data.to
     this.#emit({ event_type: event, agent: data.from, message: `${data.from} → ${to}: ${data.content_preview}`, metadata: { ...data } })
   }
 
-  invalidRoute(from: string, to: string, allowed: string[]): void {
-    this.#emit({ event_type: 'invalid_route', agent: from, message: `message from ${from} to ${to} dropped: no such edge (allowed: ${allowed.join(', ') || 'none'})`, metadata: { from, to, allowed } })
+  /** The topology let the message through; the target may still not exist. */
+  #deliver(from: string, to: string, content: string): void {
+    const agent = this.agents.get(to)
+    if (agent) {
+      this.#enqueueMessage(agent, { type: 'message', from, content })
+    } else if (this.hasNode(to)) {
+      // Objects are deterministic handlers; until they have behaviour the delivery is recorded.
+      this.#emit({ event_type: 'message_delivered', category: 'object', agent: to, message: `message from ${from} delivered to object ${to}`, metadata: { from, content_preview: content.slice(0, 100) } })
+    } else {
+      this.#emit({ event_type: 'target_not_found', agent: from, message: `message from ${from} to ${to} dropped: no node named ${to}`, metadata: { from, to } })
+    }
   }
 
-  targetNotFound(from: string, to: string): void {
-    this.#emit({ event_type: 'target_not_found', agent: from, message: `message from ${from} to ${to} dropped: no node named ${to}`, metadata: { from, to } })
+  #enqueueMessage(agent: AgentRuntime, input: AgentInput): void {
+    if (!agent.enqueue(input, this.#turn)) {
+      this.#emit({
+        event_type: 'message_dropped',
+        level: 'error',
+        agent: agent.name,
+        message: `inbox of ${agent.name} holds ${MESSAGE_INBOX_LIMIT} messages; message from ${input.from} dropped`,
+        metadata: { from: input.from, limit: MESSAGE_INBOX_LIMIT, content_preview: input.content.slice(0, 100) },
+      })
+    }
   }
 }
