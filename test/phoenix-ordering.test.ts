@@ -68,7 +68,7 @@ t.test('official client: the reply callback runs before the push handlers, sync 
   const log: string[] = []
   record(channel, log)
   await answered(channel.join(), log, 'join')
-  const lastPush = new Promise<void>((resolve) => channel.on('pushed', (p: { step?: string }) => p.step === 'before reply' && resolve()))
+  const lastPush = new Promise<void>((resolve) => channel.on('pushed', (p: { step?: string }) => void (p.step === 'before reply' && resolve())))
   await answered(channel.push('push', { step: 'sync' }), log, 'push')
   await Promise.all([answered(channel.push('push_async', {}), log, 'push_async'), lastPush])
   t.same(log, ['join:ok', 'push:ok', 'pushed:sync', 'push_async:ok', 'pushed:before await', 'pushed:after await', 'pushed:before reply'])
