@@ -1,8 +1,7 @@
-import type { WarningAggregator } from './log-aggregator.js'
-import { clip } from './log-aggregator.js'
+import { clip, type WarningAggregator } from './log-aggregator.js'
 import { isReply, ok, refuse, replyFrame, SocketReason } from './replies.js'
 import { settle } from './settle.js'
-import type { Channel, ChannelContext, ChannelDefinition, Logger, Message, Reply, SocketLimits, TerminateReason } from './types.js'
+import type { Channel, ChannelContext, ChannelDefinition, Logger, Message, SocketLimits, TerminateReason } from './types.js'
 
 /** What a channel server needs from the socket it lives on. */
 export interface ChannelServerHost {
