@@ -85,6 +85,11 @@ export const errors = {
   inboxFull: define('GS_INBOX_FULL', 429, 'inbox_full', (swarm: string, agent: string, limit: number) =>
     `agent "${agent}" in swarm "${swarm}" has ${limit} inputs waiting; nothing was accepted, try again later`),
   invalidMutation: defineList('GS_INVALID_MUTATION', 400, ':invalid_mutation'),
+  // Phoenix wire protocol: a frame or connect request the socket layer cannot take (lib/phoenix).
+  phxMalformedJson: define('GS_PHX_MALFORMED_JSON', 400, undefined, (message: string) => message),
+  phxMalformedMessage: define('GS_PHX_MALFORMED_MESSAGE', 400, undefined, (message: string) => message),
+  phxUnsupportedVsn: define('GS_PHX_UNSUPPORTED_VSN', 400, undefined, (message: string) => message),
+  phxBinaryFrame: define('GS_PHX_BINARY_FRAME', 400, undefined, (message: string) => message),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

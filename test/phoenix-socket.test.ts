@@ -44,7 +44,7 @@ t.test('server pushes are [join_ref, null, topic, event, payload]', async (t) =>
   const reply = await c.call('room:push', 'push', { hello: 'world' }, joinRef)
   const pushed = await c.waitFor((f) => f.event === 'pushed')
   t.same(pushed, { joinRef, ref: null, topic: 'room:push', event: 'pushed', payload: { hello: 'world' } })
-  t.ok(c.received.indexOf(pushed) < c.received.indexOf(reply), 'a push made inside handleIn goes out before its reply')
+  t.ok(c.received.indexOf(reply) < c.received.indexOf(pushed), 'a push made inside handleIn goes out after its reply')
 })
 
 t.test('unmatched topics: join and other events answer error "unmatched topic", leave answers ok', async (t) => {

@@ -12,7 +12,7 @@ export interface ConnectInfo {
  * Reads the connect request URL (`/swarm/websocket?vsn=2.0.0&token=...`,
  * absolute or path-only). Call it before the upgrade to refuse an unknown
  * vsn with an HTTP 400.
- * @throws ProtocolError GS_PHX_UNSUPPORTED_VSN
+ * @throws ProtocolError with code ProtocolErrorCode.unsupportedVsn
  */
 export function parseConnectUrl(url: string): ConnectInfo {
   const query = new URL(url, 'ws://localhost').searchParams

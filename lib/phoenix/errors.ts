@@ -1,10 +1,11 @@
-import { GenswarmsError } from '../errors.js'
+import { errors, GenswarmsError } from '../errors.js'
 
+/** The protocol's codes, named for this layer; the codes themselves live with every other code in lib/errors.ts. */
 export const ProtocolErrorCode = Object.freeze({
-  malformedJson: 'GS_PHX_MALFORMED_JSON',
-  malformedMessage: 'GS_PHX_MALFORMED_MESSAGE',
-  unsupportedVsn: 'GS_PHX_UNSUPPORTED_VSN',
-  binaryFrame: 'GS_PHX_BINARY_FRAME',
+  malformedJson: errors.phxMalformedJson.code,
+  malformedMessage: errors.phxMalformedMessage.code,
+  unsupportedVsn: errors.phxUnsupportedVsn.code,
+  binaryFrame: errors.phxBinaryFrame.code,
 })
 
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode]

@@ -5,4 +5,5 @@ export { serializerFor, serializerV1, serializerV2, type Serializer } from './se
 export { SocketReason, ok, refuse, isReply } from './replies.js'
 export { topicMatches, findChannel } from './topics.js'
 export { PhoenixSocket, type PhoenixSocketOptions } from './socket.js'
+export { ChannelServer, type ChannelServerHost } from './channel-server.js'
 export { attachPhoenixSocket, parseConnectUrl, type AttachOptions, type ConnectInfo } from './ws-transport.js'

@@ -51,3 +51,10 @@ export class WarningAggregator {
     kind.lastLineAt = now
   }
 }
+
+const MAX_LOGGED_NAME = 100
+
+/** Topics and events are client text of any length; a log line gets their start. */
+export function clip(name: string | undefined): string | undefined {
+  return name === undefined || name.length <= MAX_LOGGED_NAME ? name : `${name.slice(0, MAX_LOGGED_NAME)}…`
+}

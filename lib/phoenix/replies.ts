@@ -1,4 +1,5 @@
-import type { Reply } from './types.js'
+import type { RecoveredAddress } from './errors.js'
+import type { Message, Reply } from './types.js'
 
 /** Error reasons the socket layer itself answers with (channels choose their own). */
 export const SocketReason = Object.freeze({
@@ -21,4 +22,9 @@ export function isReply(value: unknown): value is Reply {
   if (value === null || typeof value !== 'object') return false
   const { status, response } = value as Record<string, unknown>
   return (status === 'ok' || status === 'error') && response !== null && typeof response === 'object' && !Array.isArray(response)
+}
+
+/** The phx_reply frame answering the message at `to`: same join_ref, ref and topic. */
+export function replyFrame(to: RecoveredAddress, reply: Reply): Message {
+  return { joinRef: to.joinRef, ref: to.ref, topic: to.topic, event: 'phx_reply', payload: { status: reply.status, response: reply.response } }
 }

@@ -11,8 +11,9 @@ const asPayload = (p: unknown): Payload => (p !== null && typeof p === 'object' 
 
 /**
  * `room:*`, a channel that does on demand everything a channel can do:
- * join ok / refused / crashing / async / pushing during join; echo, push,
- * crash (sync and async), slow replies and paced floods of pushes.
+ * join ok / refused / crashing / async / pushing during join; echo, push
+ * (sync, across awaits, then crashing), crash (sync and async), slow replies
+ * and paced floods of pushes.
  */
 export function roomChannel(record: RoomRecord): ChannelDefinition {
   return {
@@ -54,6 +55,19 @@ export function roomChannel(record: RoomRecord): ChannelDefinition {
             case 'push':
               ctx.push('pushed', raw)
               return ok({})
+            case 'push_async':
+              // Pushes before, across and after an await: all of them are caused by this request.
+              ctx.push('pushed', { step: 'before await' })
+              return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+                ctx.push('pushed', { step: 'after await' })
+                return delay(Number(p.ms ?? 5)).then(() => {
+                  ctx.push('pushed', { step: 'before reply' })
+                  return ok({ async: true })
+                })
+              })
+            case 'push_crash':
+              ctx.push('pushed', { step: 'before crash' })
+              throw new Error('handler exploded after a push')
             case 'crash':
               throw new Error('handler exploded')
             case 'crash_async':
