@@ -73,6 +73,10 @@ export const errors = {
   internal: define('GS_INTERNAL', 500, ':internal', () => 'internal server error'),
   inboxFull: define('GS_INBOX_FULL', 429, 'inbox_full', (swarm: string, agent: string, limit: number) =>
     `agent "${agent}" in swarm "${swarm}" has ${limit} inputs waiting; nothing was accepted, try again later`),
+  commandFailed: define('GS_COMMAND_FAILED', 500, ':command_failed', (swarm: string, what: string) => `the daemon of swarm "${swarm}" could not ${what}`),
+  serverError: define('GS_SERVER_ERROR', 502, ':server_error', (message: string) => message),
+  unknownEvent: define('GS_UNKNOWN_EVENT', 400, 'unknown_event', (event: string) => `unknown event "${event}"`),
+  tooManySubscriptions: define('GS_TOO_MANY_SUBSCRIPTIONS', 429, undefined, (kind: 'log' | 'event') => `too many ${kind} subscriptions`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */
