@@ -56,16 +56,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     await engine.close()
     throw errors.swarmAlreadyRunning(swarm)
   }
-  const reach = { manager: engine.swarmManager, registry: engine.registry }
+  let host: InProcessHost
   try {
-    const started = await engine.swarmManager.start(config, { configPath: opts.configPath })
+    const started = await InProcessHost.start(engine.reach, config, { configPath: opts.configPath })
     for (const f of started.failed) logger.warn({ agent: f.agent, reason: f.reason }, 'agent failed to start')
+    host = started.host
   } catch (err) {
     engine.registry.markStopped(swarm, process.pid)
     await engine.close()
     throw err
   }
-  const host = new InProcessHost(swarm, reach)
   engine.spine.emit({
     swarm, event_type: 'daemon_started', message: `daemon for swarm ${swarm} started (pid ${process.pid})`,
     metadata: { pid: process.pid, config_path: opts.configPath, log_path: opts.logPath },

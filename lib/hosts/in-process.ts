@@ -19,6 +19,16 @@ export class InProcessHost implements SwarmHost {
     this.#reach = reach
   }
 
+  /** Starts `config` in this process (its overlay replayed) and returns its host, with the agents that failed to start. */
+  static async start(
+    reach: LocalReach,
+    config: SwarmConfig,
+    opts: { configPath?: string | null } = {},
+  ): Promise<{ host: InProcessHost; failed: { agent: string; reason: string }[] }> {
+    const { failed } = await reach.manager.start(config, opts)
+    return { host: new InProcessHost(config.name, reach), failed }
+  }
+
   get #manager() {
     return this.#reach.manager
   }
