@@ -3,7 +3,7 @@ import { ok, refuse, type Channel, type ChannelContext, type ChannelDefinition, 
 import { topics, type PubSub, type PubSubMessage } from '../pubsub/index.js'
 import type { SwarmManager } from '../swarm/manager.js'
 import { errors, isGenswarmsError, type GenswarmsError } from '../errors.js'
-import { isKnown, locate, type LocalReach } from '../hosts/index.js'
+import { isKnown, locate, type Awaitable, type LocalReach } from '../hosts/index.js'
 import { compile } from '../operations/check.js'
 import { sendTask } from '../operations/schemas.js'
 import type { SendTaskInput } from '../operations/types.js'
@@ -102,13 +102,10 @@ class SwarmChannel implements Channel {
     send_task: (p) => {
       const checked = checkSendTask(p)
       if (!checked.ok) return refuseInput(sendTaskReason(checked.refusal.field))
-      return this.#engineCall(async () => {
-        await locate(this.#swarm, this.#reach).sendTask(checked.value)
-        return { status: 'sent' }
-      })
+      return this.#engineCall(() => locate(this.#swarm, this.#reach).sendTask(checked.value), () => ({ status: 'sent' }))
     },
 
-    get_status: () => this.#engineCall(async () => ({ ...(await locate(this.#swarm, this.#reach).status()) })),
+    get_status: () => this.#engineCall(() => locate(this.#swarm, this.#reach).status(), (status) => ({ ...status })),
 
     subscribe_logs: (p) => {
       const agent = optionalAgent(p)
@@ -194,13 +191,22 @@ class SwarmChannel implements Channel {
     }
   }
 
-  /** Engine failures answer `{reason, code}`: the reason in the original's inspected-atom style, the code from lib/errors.ts. */
-  async #engineCall(fn: () => Promise<Record<string, unknown>>): Promise<Reply> {
-    try {
-      return ok(await fn())
-    } catch (err) {
+  /**
+   * Engine failures answer `{reason, code}`: the reason in the original's
+   * inspected-atom style, the code from lib/errors.ts. A host that answers at
+   * once gets a synchronous reply, so the socket does not queue the topic's
+   * next messages behind it.
+   */
+  #engineCall<T>(call: () => Awaitable<T>, answer: (value: T) => Record<string, unknown>): Reply | Promise<Reply> {
+    const fail = (err: unknown): Reply => {
       if (isGenswarmsError(err)) return refuseWith(err)
       throw err
+    }
+    try {
+      const value = call()
+      return value instanceof Promise ? value.then((v) => ok(answer(v)), fail) : ok(answer(value))
+    } catch (err) {
+      return fail(err)
     }
   }
 }

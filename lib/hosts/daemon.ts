@@ -56,7 +56,7 @@ export class DaemonHost implements SwarmHost {
   }
 
   /** Queued for the daemon; its pending rows count against the agent's inbox limit. */
-  async sendTask(input: SendTaskInput): Promise<SendTaskResult> {
+  sendTask(input: SendTaskInput): SendTaskResult {
     this.#requireRunning()
     const { registry } = this.#reach
     if (!storedConfigOrNull(registry, this.#record)?.agents.some((a) => a.name === input.agent)) throw errors.agentNotFound(this.name, input.agent)
@@ -81,7 +81,7 @@ export class DaemonHost implements SwarmHost {
     return runDaemonCommand(this.#reach.registry, this.name, 'mutate', checked.value, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: `apply ${mutation.op}` })
   }
 
-  async status(): Promise<RegistrySwarmStatus> {
+  status(): RegistrySwarmStatus {
     return registryStatus(this.#reach.registry, this.#record)
   }
 

@@ -33,7 +33,7 @@ export class InProcessHost implements SwarmHost {
     return this.#reach.manager
   }
 
-  async sendTask(input: SendTaskInput): Promise<SendTaskResult> {
+  sendTask(input: SendTaskInput): SendTaskResult {
     return this.deliver(input.agent, input.task, null)
   }
 
@@ -66,7 +66,7 @@ export class InProcessHost implements SwarmHost {
     return this.#manager.mutate(this.name, mutation)
   }
 
-  async status(): Promise<SwarmStatus> {
+  status(): SwarmStatus {
     return this.#manager.status(this.name)
   }
 

@@ -1,4 +1,4 @@
-export type { DaemonLaunch, HostKind, HostStatus, LocalReach, Mutated, RestartOptions, RestartOutcome, StopOptions, SwarmHost } from './types.js'
+export type { Awaitable, DaemonLaunch, HostKind, HostStatus, LocalReach, Mutated, RestartOptions, RestartOutcome, StopOptions, SwarmHost } from './types.js'
 export type { RegistrySwarmStatus } from './registry-view.js'
 export { locate, isKnown, type ClientReach } from './locate.js'
 export { listSwarms } from './list.js'

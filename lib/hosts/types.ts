@@ -48,6 +48,9 @@ export type RestartOutcome =
 
 export type HostStatus = SwarmStatus | RegistrySwarmStatus
 
+/** A value now, or later. */
+export type Awaitable<T> = T | Promise<T>
+
 /**
  * One swarm, wherever it runs. The channel, the routes, the lifecycle
  * operations and the CLI talk to a swarm only through this; `locate` picks
@@ -59,10 +62,16 @@ export interface SwarmHost {
   readonly kind: HostKind
   /** false for a swarm whose row reads stopped or crashed */
   readonly running: boolean
-  sendTask(input: SendTaskInput): Promise<SendTaskResult>
+  /**
+   * Synchronous where the host can answer at once (in process, the task
+   * queue): a socket that handles a send_task synchronously does not hold
+   * the messages behind it on that topic.
+   */
+  sendTask(input: SendTaskInput): Awaitable<SendTaskResult>
   sendMessage(input: MessageInput): Promise<RoutedResult>
   mutate(mutation: MutationInput): Promise<Mutated>
-  status(): Promise<HostStatus>
+  /** Synchronous where the host can answer at once, like sendTask. */
+  status(): Awaitable<HostStatus>
   effectiveConfig(): Promise<SwarmConfig>
   overlay(): Promise<OverlayEntry[]>
   /** forgets the recorded mutations; the running swarm keeps its shape until it starts again */

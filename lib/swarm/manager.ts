@@ -2,6 +2,7 @@ import type { SwarmConfig } from '../config/types.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
+import type { MutationOutcome } from '../operations/types.js'
 import { applyMutation, replayOverlay, type Mutation } from './mutations.js'
 import type { TaskRef } from './agent.js'
 import { Swarm } from './swarm.js'
@@ -14,13 +15,6 @@ export interface SwarmManagerOptions {
   /** pid recorded for swarms started here (a daemon records its own) */
   pid?: number
   logPath?: string | null
-}
-
-export interface MutationOutcome {
-  added: string[]
-  removed: string[]
-  failed: string[]
-  overlay_seq: number
 }
 
 /**
@@ -44,16 +38,8 @@ export class SwarmManager {
     this.#logPath = opts.logPath ?? null
   }
 
-  get pid(): number {
-    return this.#pid
-  }
-
   has(name: string): boolean {
     return this.#swarms.has(name)
-  }
-
-  names(): string[] {
-    return [...this.#swarms.keys()]
   }
 
   async start(config: SwarmConfig, opts: { configPath?: string | null } = {}): Promise<SwarmStatus & { failed: { agent: string; reason: string }[] }> {
