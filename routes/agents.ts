@@ -7,7 +7,7 @@ type AgentRoute = { Params: { name: string; agent: string } }
 
 /** Agents of a swarm: status, tasks, restart, history. */
 export default async function agentRoutes(app: FastifyInstance): Promise<void> {
-  const locate = (name: string) => app.engine.locate(name)
+  const { locate } = app
 
   app.get<{ Params: { name: string } }>('/api/swarms/:name/agents', {
     schema: { summary: 'Agents of a swarm with their state', tags: ['agents'], params: swarmParams, querystring: noQuery, response: { 200: reply('`{agents: [...]}`'), 404: errorReply } },

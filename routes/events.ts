@@ -63,7 +63,7 @@ export default async function eventRoutes(app: FastifyInstance): Promise<void> {
 
 async function currentNodes(app: FastifyInstance, swarm: string): Promise<string[]> {
   if (!isKnown(swarm, app.engine.reach)) return []
-  const status = await app.engine.locate(swarm).status()
+  const status = await app.locate(swarm).status()
   const objects = 'objects' in status ? status.objects.map((o) => o.name) : []
   return [...status.agents.map((a) => a.name), ...objects]
 }

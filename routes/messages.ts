@@ -19,13 +19,13 @@ export default async function messageRoutes(app: FastifyInstance): Promise<void>
       body: message,
       response: { 200: reply('`{status: "routed", from, to, swarm}`'), 400: errorReply, 404: errorReply, 409: errorReply },
     },
-  }, async (request) => app.engine.locate(request.params.name).sendMessage(request.body))
+  }, async (request) => app.locate(request.params.name).sendMessage(request.body))
 
   app.get<Named & { Querystring: { limit: number } }>('/api/swarms/:name/messages', {
     schema: { summary: 'The router\'s message log, oldest first', tags: ['routing'], params: swarmParams, querystring: limitQuery, response: { 200: reply('`{swarm, messages: [...], count}`'), 404: errorReply, 409: errorReply } },
   }, async (request) => {
     const { name } = request.params
-    const messages = await app.engine.locate(name).messages(cap(request.query.limit))
+    const messages = await app.locate(name).messages(cap(request.query.limit))
     return { swarm: name, messages, count: messages.length }
   })
 }

@@ -13,7 +13,7 @@ type Named = { Params: { name: string } }
  * swarm gets them through its command queue.
  */
 export default async function mutationRoutes(app: FastifyInstance): Promise<void> {
-  const locate = (name: string) => app.engine.locate(name)
+  const { locate } = app
   const mutate = (name: string, mutation: MutationInput) => locate(name).mutate(mutation)
 
   app.post<Named & { Body: Record<string, unknown> & { connections?: string[]; incoming?: string[] } }>('/api/swarms/:name/agents', {

@@ -48,7 +48,7 @@ export default async function swarmRoutes(app: FastifyInstance, opts: { maxFileB
 
   app.get<Named>('/api/swarms/:name', {
     schema: { summary: 'Swarm status with topology and per-agent details', tags: ['swarms'], params: swarmParams, querystring: noQuery, response: { 200: reply('swarm status'), 404: errorReply } },
-  }, async (request) => app.engine.locate(request.params.name).status())
+  }, async (request) => app.locate(request.params.name).status())
 
   app.delete<Named & { Querystring: { purge: boolean } }>('/api/swarms/:name', {
     schema: {
