@@ -5,6 +5,7 @@ import { EventSpine } from './events/spine.js'
 import { SqliteEventStore } from './events/sqlite-store.js'
 import type { EventStore } from './events/types.js'
 import { PubSub } from './pubsub/index.js'
+import { locate, type LocalReach, type SwarmHost } from './hosts/index.js'
 import { SwarmManager } from './swarm/manager.js'
 
 export interface EngineOptions {
@@ -27,6 +28,10 @@ export interface Engine {
   pubsub: PubSub
   registry: SwarmRegistry
   swarmManager: SwarmManager
+  /** what this process can reach: its own swarms and the registry (see lib/hosts) */
+  reach: LocalReach
+  /** the host of a swarm this process can name; swarmNotFound otherwise */
+  locate(name: string): SwarmHost
   /** stops every swarm, flushes events and closes the database */
   close(): Promise<void>
 }
@@ -43,9 +48,11 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   const spine = new EventSpine(eventStore, pubsub, { trackOwnIds: opts.trackOwnEvents ?? false, onError: (err) => onError(err, 'event persist') })
   const registry = new SwarmRegistry(database)
   const swarmManager = new SwarmManager({ spine, registry, pid: opts.pid ?? process.pid, logPath: opts.logPath ?? null })
+  const reach: LocalReach = { manager: swarmManager, registry }
   let closing: Promise<void> | null = null
   return {
-    database, eventStore, spine, pubsub, registry, swarmManager,
+    database, eventStore, spine, pubsub, registry, swarmManager, reach,
+    locate: (name) => locate(name, reach),
     close() {
       closing ??= (async () => {
         await swarmManager.stopAll()

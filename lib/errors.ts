@@ -90,6 +90,10 @@ export const errors = {
   phxMalformedMessage: define('GS_PHX_MALFORMED_MESSAGE', 400, undefined, (message: string) => message),
   phxUnsupportedVsn: define('GS_PHX_UNSUPPORTED_VSN', 400, undefined, (message: string) => message),
   phxBinaryFrame: define('GS_PHX_BINARY_FRAME', 400, undefined, (message: string) => message),
+  commandFailed: define('GS_COMMAND_FAILED', 500, ':command_failed', (swarm: string, what: string) => `the daemon of swarm "${swarm}" could not ${what}`),
+  serverError: define('GS_SERVER_ERROR', 502, ':server_error', (message: string) => message),
+  unknownEvent: define('GS_UNKNOWN_EVENT', 400, 'unknown_event', (event: string) => `unknown event "${event}"`),
+  tooManySubscriptions: define('GS_TOO_MANY_SUBSCRIPTIONS', 429, undefined, (kind: 'log' | 'event') => `too many ${kind} subscriptions`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

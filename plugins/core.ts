@@ -7,8 +7,10 @@ import { EventRelay } from '../lib/events/relay.js'
 import type { GenswarmsOptions } from '../lib/options.js'
 
 /**
- * Builds (or adopts) the engine and decorates the app with `swarmManager`,
- * `registry`, `eventStore`, `pubsub` and `genswarms` (the resolved options).
+ * Builds (or adopts) the engine and decorates the app with `swarmManager`
+ * (the swarms of this process), `locate` (any swarm, wherever it runs: see
+ * docs/hosts.md), `registry`, `eventStore`, `pubsub` and `genswarms` (the
+ * resolved options).
  * An engine the plugin built is closed with the app; one passed in is not.
  */
 async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise<void> {
@@ -23,6 +25,7 @@ async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise
     })
   app.decorate('engine', engine)
   app.decorate('swarmManager', engine.swarmManager)
+  app.decorate('locate', engine.locate)
   app.decorate('registry', engine.registry)
   app.decorate('eventStore', engine.eventStore)
   app.decorate('pubsub', engine.pubsub)
@@ -94,6 +97,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     engine: Engine
     swarmManager: Engine['swarmManager']
+    locate: Engine['locate']
     registry: Engine['registry']
     eventStore: Engine['eventStore']
     pubsub: Engine['pubsub']

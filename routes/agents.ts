@@ -1,23 +1,23 @@
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../lib/errors.js'
-import { localSwarm } from '../lib/swarm/lifecycle.js'
+import { taskBody } from '../lib/operations/schemas.js'
 import { agentParams, cap, errorReply, limitQuery, noQuery, reply, swarmParams } from './schemas.js'
 
 type AgentRoute = { Params: { name: string; agent: string } }
 
 /** Agents of a swarm: status, tasks, restart, history. */
 export default async function agentRoutes(app: FastifyInstance): Promise<void> {
-  const manager = app.swarmManager
+  const { locate } = app
 
   app.get<{ Params: { name: string } }>('/api/swarms/:name/agents', {
     schema: { summary: 'Agents of a swarm with their state', tags: ['agents'], params: swarmParams, querystring: noQuery, response: { 200: reply('`{agents: [...]}`'), 404: errorReply } },
-  }, async (request) => ({ agents: manager.status(request.params.name).agents }))
+  }, async (request) => ({ agents: (await locate(request.params.name).status()).agents }))
 
   app.get<AgentRoute>('/api/swarms/:name/agents/:agent', {
     schema: { summary: 'One agent\'s status', tags: ['agents'], params: agentParams, querystring: noQuery, response: { 200: reply('agent status'), 404: errorReply } },
   }, async (request) => {
     const { name, agent } = request.params
-    const found = manager.status(name).agents.find((a) => a.name === agent)
+    const found = (await locate(name).status()).agents.find((a) => a.name === agent)
     if (!found) throw errors.agentNotFound(name, agent)
     return found
   })
@@ -28,13 +28,13 @@ export default async function agentRoutes(app: FastifyInstance): Promise<void> {
       tags: ['agents'],
       params: agentParams,
       querystring: noQuery,
-      body: { type: 'object', required: ['task'], properties: { task: { type: 'string', minLength: 1 } }, additionalProperties: false },
+      body: taskBody,
       response: { 200: reply('`{status: "sent", agent, task}`, plus `queued: true, task_id` for a daemon swarm'), 400: errorReply, 404: errorReply, 409: errorReply },
     },
   }, async (request) => {
     const { name, agent } = request.params
     const { task } = request.body
-    const result = manager.sendTask(name, agent, task)
+    const result = await locate(name).sendTask({ agent, task })
     return result.delivery === 'queued' ? { status: 'sent', agent, task, queued: true, task_id: result.task_id } : { status: 'sent', agent, task }
   })
 
@@ -42,16 +42,14 @@ export default async function agentRoutes(app: FastifyInstance): Promise<void> {
     schema: { summary: 'Restart one agent of an in-process swarm', tags: ['agents'], params: agentParams, querystring: noQuery, response: { 200: reply('`{status: "restarted", agent: {...status}}`'), 404: errorReply, 409: errorReply } },
   }, async (request) => {
     const { name, agent } = request.params
-    localSwarm(manager, name, 'restarting an agent')
-    return { status: 'restarted', agent: await manager.restartAgent(name, agent) }
+    return { status: 'restarted', agent: await locate(name).restartAgent(agent) }
   })
 
   app.get<AgentRoute & { Querystring: { limit: number } }>('/api/swarms/:name/agents/:agent/history', {
     schema: { summary: 'What the agent received and said, oldest first', tags: ['agents'], params: agentParams, querystring: limitQuery, response: { 200: reply('`{swarm, agent, history: [...], count}`'), 404: errorReply, 409: errorReply } },
   }, async (request) => {
     const { name, agent } = request.params
-    localSwarm(manager, name, 'agent history')
-    const history = manager.history(name, agent, cap(request.query.limit))
+    const history = await locate(name).history(agent, cap(request.query.limit))
     return { swarm: name, agent, history, count: history.length }
   })
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../lib/errors.js'
+import { isKnown } from '../lib/hosts/index.js'
 import { CATEGORIES, LEVELS } from '../lib/events/taxonomy.js'
 import type { EventQuery } from '../lib/events/types.js'
 import { agentParams, cap, errorReply, limitProperty, reply, swarmParams } from './schemas.js'
@@ -35,7 +36,7 @@ export default async function eventRoutes(app: FastifyInstance): Promise<void> {
   // A swarm or agent is known while it exists, and afterwards as long as it has stored events.
   const hasEvents = (swarm: string, agent?: string) => store.query({ swarm, ...(agent ? { agent } : {}), limit: 1 }).length > 0
   const knownSwarm = (name: string) => {
-    if (!app.swarmManager.exists(name) && !hasEvents(name)) throw errors.swarmNotFound(name)
+    if (!isKnown(name, app.engine.reach) && !hasEvents(name)) throw errors.swarmNotFound(name)
   }
 
   app.get<{ Querystring: EventQuery }>('/api/events', {
@@ -55,14 +56,14 @@ export default async function eventRoutes(app: FastifyInstance): Promise<void> {
   }, async (request) => {
     const { name, agent } = request.params
     knownSwarm(name)
-    if (!hasEvents(name, agent) && !currentNodes(app, name).includes(agent)) throw errors.agentNotFound(name, agent)
+    if (!hasEvents(name, agent) && !(await currentNodes(app, name)).includes(agent)) throw errors.agentNotFound(name, agent)
     return read({ ...request.query, swarm: name, agent })
   })
 }
 
-function currentNodes(app: FastifyInstance, swarm: string): string[] {
-  if (!app.swarmManager.exists(swarm)) return []
-  const status = app.swarmManager.status(swarm)
+async function currentNodes(app: FastifyInstance, swarm: string): Promise<string[]> {
+  if (!isKnown(swarm, app.engine.reach)) return []
+  const status = await app.locate(swarm).status()
   const objects = 'objects' in status ? status.objects.map((o) => o.name) : []
   return [...status.agents.map((a) => a.name), ...objects]
 }

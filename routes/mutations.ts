@@ -1,40 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { stringify as toYaml } from 'yaml'
 import { serializeConfig } from '../lib/config/validate.js'
-import type { Mutation } from '../lib/swarm/mutations.js'
+import { addAgent, scale, topology } from '../lib/operations/schemas.js'
+import type { MutationInput } from '../lib/operations/types.js'
 import { agentParams, errorReply, noQuery, reply, swarmParams } from './schemas.js'
 
 type Named = { Params: { name: string } }
-
-const edgeList = {
-  type: 'array',
-  maxItems: 1000,
-  description: 'edges as `[from, to]` or `{from, to}`',
-  items: {
-    anyOf: [
-      { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
-      { type: 'object', required: ['from', 'to'], properties: { from: { type: 'string' }, to: { type: 'string' } }, additionalProperties: false },
-    ],
-  },
-} as const
-
-const nameList = { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1 } } as const
-
-const addAgentBody = {
-  type: 'object',
-  required: ['name', 'backend'],
-  description: 'an agent spec as in a config file, plus `connections` (edges out) and `incoming` (edges in)',
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    backend: { anyOf: [{ type: 'string' }, { type: 'object' }] },
-    skills: { type: 'array', items: { type: 'string' } },
-    model: { type: 'string' },
-    config: { type: 'object' },
-    connections: nameList,
-    incoming: nameList,
-  },
-  additionalProperties: false,
-} as const
 
 /**
  * Runtime mutations of a live swarm: agents, topology, scaling,
@@ -42,11 +13,11 @@ const addAgentBody = {
  * swarm gets them through its command queue.
  */
 export default async function mutationRoutes(app: FastifyInstance): Promise<void> {
-  const manager = app.swarmManager
-  const mutate = async (name: string, mutation: Mutation) => manager.mutate(name, mutation)
+  const { locate } = app
+  const mutate = (name: string, mutation: MutationInput) => locate(name).mutate(mutation)
 
   app.post<Named & { Body: Record<string, unknown> & { connections?: string[]; incoming?: string[] } }>('/api/swarms/:name/agents', {
-    schema: { summary: 'Add an agent to a running swarm', tags: ['mutations'], params: swarmParams, querystring: noQuery, body: addAgentBody, response: { 201: reply('`{status: "added", agent, result}`'), 400: errorReply, 404: errorReply, 409: errorReply } },
+    schema: { summary: 'Add an agent to a running swarm', tags: ['mutations'], params: swarmParams, querystring: noQuery, body: addAgent, response: { 201: reply('`{status: "added", agent, result}`'), 400: errorReply, 404: errorReply, 409: errorReply } },
   }, async (request, res) => {
     const { connections, incoming, ...spec } = request.body
     const result = await mutate(request.params.name, { op: 'add_agent', spec, connections, incoming })
@@ -62,21 +33,21 @@ export default async function mutationRoutes(app: FastifyInstance): Promise<void
 
   app.get<Named>('/api/swarms/:name/topology', {
     schema: { summary: 'The directed edges, as `{from, targets}` per node', tags: ['mutations'], params: swarmParams, querystring: noQuery, response: { 200: reply('`{swarm, topology: [{from, targets}]}`'), 404: errorReply } },
-  }, async (request) => ({ swarm: request.params.name, topology: manager.status(request.params.name).topology }))
+  }, async (request) => ({ swarm: request.params.name, topology: (await locate(request.params.name).status()).topology }))
 
-  app.patch<Named & { Body: { add?: unknown; remove?: unknown } }>('/api/swarms/:name/topology', {
+  app.patch<Named & { Body: { add?: unknown[]; remove?: unknown[] } }>('/api/swarms/:name/topology', {
     schema: {
       summary: 'Add and remove edges',
       tags: ['mutations'],
       params: swarmParams,
       querystring: noQuery,
-      body: { type: 'object', properties: { add: edgeList, remove: edgeList }, additionalProperties: false },
+      body: topology,
       response: { 200: reply('`{status: "ok", topology, result}`'), 400: errorReply, 404: errorReply, 409: errorReply },
     },
   }, async (request) => {
     const { name } = request.params
     const result = await mutate(name, { op: 'topology', add: request.body.add, remove: request.body.remove })
-    return { status: 'ok', topology: manager.status(name).topology, result }
+    return { status: 'ok', topology: (await locate(name).status()).topology, result }
   })
 
   app.post<{ Params: { name: string; agent: string }; Body: { count: number } }>('/api/swarms/:name/agents/:agent/scale', {
@@ -85,7 +56,7 @@ export default async function mutationRoutes(app: FastifyInstance): Promise<void
       tags: ['mutations'],
       params: agentParams,
       querystring: noQuery,
-      body: { type: 'object', required: ['count'], properties: { count: { type: 'integer', minimum: 0, maximum: 100 } }, additionalProperties: false },
+      body: scale,
       response: { 200: reply('`{status: "ok", result: {added, removed, failed}}`'), 400: errorReply, 404: errorReply, 409: errorReply },
     },
   }, async (request) => {
@@ -97,13 +68,13 @@ export default async function mutationRoutes(app: FastifyInstance): Promise<void
   app.get<Named>('/api/swarms/:name/overlay', {
     schema: { summary: 'The recorded runtime mutations, oldest first', tags: ['mutations'], params: swarmParams, querystring: noQuery, response: { 200: reply('`{swarm, overlay: [...], count}`'), 404: errorReply } },
   }, async (request) => {
-    const overlay = manager.overlay(request.params.name)
+    const overlay = await locate(request.params.name).overlay()
     return { swarm: request.params.name, overlay, count: overlay.length }
   })
 
   app.delete<Named>('/api/swarms/:name/overlay', {
     schema: { summary: 'Forget the recorded mutations (the running swarm keeps its shape until it starts again)', tags: ['mutations'], params: swarmParams, querystring: noQuery, response: { 200: reply('`{status: "cleared", removed}`'), 404: errorReply } },
-  }, async (request) => ({ status: 'cleared', swarm: request.params.name, removed: manager.clearOverlay(request.params.name) }))
+  }, async (request) => ({ status: 'cleared', swarm: request.params.name, removed: await locate(request.params.name).clearOverlay() }))
 
   app.post<Named & { Querystring: { format: 'json' | 'yaml' } }>('/api/swarms/:name/snapshot', {
     schema: {
@@ -114,7 +85,7 @@ export default async function mutationRoutes(app: FastifyInstance): Promise<void
       response: { 200: reply('`{swarm, format, config, content}`'), 404: errorReply },
     },
   }, async (request) => {
-    const config = serializeConfig(manager.effectiveConfig(request.params.name))
+    const config = serializeConfig(await locate(request.params.name).effectiveConfig())
     const { format } = request.query
     const content = format === 'yaml' ? toYaml(config) : JSON.stringify(config, null, 2) + '\n'
     return { swarm: request.params.name, format, config, content }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { configFromSource, type ConfigSource } from '../lib/config/source.js'
-import { cleanSwarms, restartSwarm, stopSwarm, type LifecycleDeps } from '../lib/swarm/lifecycle.js'
+import { cleanSwarms, listSwarms, restartSwarm, stopSwarm } from '../lib/hosts/index.js'
 import { configSourceProperties, errorReply, noQuery, reply, swarmParams } from './schemas.js'
 
 type Named = { Params: { name: string } }
@@ -17,11 +17,11 @@ const flagQuery = (flag: string, description: string) =>
 
 /** Swarm lifecycle: list, start, status, stop, restart, clean. */
 export default async function swarmRoutes(app: FastifyInstance, opts: { maxFileBytes: number }): Promise<void> {
-  const deps = (): LifecycleDeps => ({ swarmManager: app.swarmManager, registry: app.registry, spine: app.engine.spine })
+  const reach = app.engine.reach
 
   app.get('/api/swarms', {
     schema: { summary: 'In-process and daemon swarms, each once, with status', tags: ['swarms'], querystring: noQuery, response: { 200: reply('`{swarms: [...]}`') } },
-  }, async () => ({ swarms: app.swarmManager.list() }))
+  }, async () => ({ swarms: listSwarms(reach) }))
 
   app.post<{ Body: ConfigSource }>('/api/swarms', {
     schema: {
@@ -44,11 +44,11 @@ export default async function swarmRoutes(app: FastifyInstance, opts: { maxFileB
       querystring: flagQuery('all', 'also delete the removed swarms\' events, tasks, commands and overlays'),
       response: { 200: reply('`{status: "cleaned", removed: [names]}`') },
     },
-  }, async (request) => ({ status: 'cleaned', removed: await cleanSwarms(deps(), { all: request.query.all }) }))
+  }, async (request) => ({ status: 'cleaned', removed: await cleanSwarms(reach, { all: request.query.all }) }))
 
   app.get<Named>('/api/swarms/:name', {
     schema: { summary: 'Swarm status with topology and per-agent details', tags: ['swarms'], params: swarmParams, querystring: noQuery, response: { 200: reply('swarm status'), 404: errorReply } },
-  }, async (request) => app.swarmManager.status(request.params.name))
+  }, async (request) => app.locate(request.params.name).status())
 
   app.delete<Named & { Querystring: { purge: boolean } }>('/api/swarms/:name', {
     schema: {
@@ -60,7 +60,7 @@ export default async function swarmRoutes(app: FastifyInstance, opts: { maxFileB
     },
   }, async (request) => {
     const { name } = request.params
-    return { status: await stopSwarm(deps(), name, { purge: request.query.purge }), swarm_name: name }
+    return { status: await stopSwarm(reach, name, { purge: request.query.purge }), swarm_name: name }
   })
 
   app.post<Named & { Querystring: { delete: boolean } }>('/api/swarms/:name/restart', {
@@ -75,7 +75,9 @@ export default async function swarmRoutes(app: FastifyInstance, opts: { maxFileB
     const { name } = request.params
     const { daemonEntry } = app.genswarms
     const daemon = daemonEntry && app.engine.database.path !== ':memory:' ? { entry: daemonEntry, dbPath: app.engine.database.path } : null
-    const { host, ...outcome } = await restartSwarm(deps(), name, { clean: request.query.delete, cwd: app.genswarms.cwd, daemon })
-    return { status: 'restarted', swarm_name: name, source: host, ...outcome }
+    const outcome = await restartSwarm(reach, name, { clean: request.query.delete, cwd: app.genswarms.cwd, daemon })
+    if (outcome.host === 'in_process') return { status: 'restarted', swarm_name: name, source: outcome.host, agents: outcome.agents, failed: outcome.failed }
+    const { agents, failed, pid, log_path } = outcome
+    return { status: 'restarted', swarm_name: name, source: outcome.host, agents, failed, pid, log_path }
   })
 }

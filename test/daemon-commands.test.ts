@@ -5,6 +5,7 @@ import t, { type Test } from 'tap'
 import { executeCommand } from '../lib/daemon/commands.js'
 import { startDaemon } from '../lib/daemon/run.js'
 import { createEngine } from '../lib/engine.js'
+import { InProcessHost } from '../lib/hosts/index.js'
 import { mockAgent, swarmConfig, tempDir, testEngine, waitFor } from './helpers/engine.js'
 
 // The daemon's queue loop and command dispatch, in this process on a real database.
@@ -98,10 +99,11 @@ t.test('a daemon whose every agent fails to start exits with the reason and leav
 t.test('executeCommand dispatches by op name only', async (t) => {
   const engine = testEngine(t)
   await engine.swarmManager.start(swarmConfig('e', [mockAgent('a')]))
-  const ctx = { swarm: 'e', requestStop: () => {} }
-  t.match(await executeCommand(engine.swarmManager, 'ping', {}, ctx), { pong: true, swarm: 'e' })
-  await t.rejects(executeCommand(engine.swarmManager, 'toString', {}, ctx), { code: 'GS_UNKNOWN_COMMAND' }, 'inherited object keys are not ops')
+  const host = new InProcessHost('e', engine.reach)
+  const ctx = { host, requestStop: () => {} }
+  t.match(await executeCommand('ping', {}, ctx), { pong: true, swarm: 'e' })
+  await t.rejects(executeCommand('toString', {}, ctx), { code: 'GS_UNKNOWN_COMMAND' }, 'inherited object keys are not ops')
   let stopped = ''
-  await executeCommand(engine.swarmManager, 'stop', {}, { swarm: 'e', requestStop: (reason) => (stopped = reason) })
+  await executeCommand('stop', {}, { host, requestStop: (reason: string) => (stopped = reason) })
   t.equal(stopped, 'stop command')
 })

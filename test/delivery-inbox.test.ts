@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { startDaemon } from '../lib/daemon/run.js'
 import { createEngine } from '../lib/engine.js'
+import { errors } from '../lib/errors.js'
 import { INBOX_LIMIT, MESSAGE_INBOX_LIMIT } from '../lib/swarm/agent.js'
 import { cliWorkspace } from './helpers/cli.js'
 import { mockAgent, swarmConfig, tempDir, waitFor } from './helpers/engine.js'
@@ -33,8 +34,8 @@ t.test('in process: the task past the limit is refused on the socket and over RE
   )
   t.same(replies.slice(0, INBOX_LIMIT + 1).filter((r) => r.status !== 'ok'), [], 'every task that fits is accepted')
   t.same(replies.slice(INBOX_LIMIT + 1), [
-    { status: 'error', response: { reason: 'inbox_full' } },
-    { status: 'error', response: { reason: 'inbox_full' } },
+    { status: 'error', response: { reason: 'inbox_full', code: errors.inboxFull.code } },
+    { status: 'error', response: { reason: 'inbox_full', code: errors.inboxFull.code } },
   ], 'the rest are refused, not dropped after an ok')
   t.equal(manager.agentStatus('full', 'slow').inbox, INBOX_LIMIT, 'every accepted task waits in the inbox')
   const sent = server.app.engine.database.sqlite.prepare("SELECT COUNT(*) FROM events WHERE swarm = 'full' AND event_type = 'task_sent'").pluck().get()
@@ -96,8 +97,8 @@ t.test('daemon: pending rows count against the limit, and the daemon leaves what
   t.equal(count("SELECT COUNT(*) FROM tasks WHERE status = 'pending'"), INBOX_LIMIT + 1 + extra, 'nothing marked done or failed')
   t.equal(count("SELECT COUNT(*) FROM events WHERE event_type IN ('inbox_full', 'message_dropped', 'task_failed')"), 0, 'nothing dropped')
 
-  t.throws(() => client.swarmManager.sendTask('d', 'slow', 'refused'), { code: 'GS_INBOX_FULL', statusCode: 429 }, 'a new task is refused at once')
-  t.equal(client.swarmManager.status('d').pending_tasks, INBOX_LIMIT + 1 + extra, 'the status counts them')
+  t.throws(() => client.locate('d').sendTask({ agent: 'slow', task: 'refused' }), { code: 'GS_INBOX_FULL', statusCode: 429 }, 'a new task is refused at once')
+  t.equal((await client.locate('d').status()).pending_tasks, INBOX_LIMIT + 1 + extra, 'the status counts them')
 })
 
 t.test('CLI: task to a full daemon agent exits with one clear error line', async (t) => {

@@ -48,7 +48,7 @@ t.test('5 kill -9 / restart cycles under load lose no accepted task', async (t) 
   const producer = (async () => {
     while (producing) {
       try {
-        accepted.push(client.swarmManager.sendTask('busy', i % 2 ? 'a' : 'b', `task ${i}`).delivery === 'queued' ? i : -1)
+        accepted.push((await client.locate('busy').sendTask({ agent: i % 2 ? 'a' : 'b', task: `task ${i}` })).delivery === 'queued' ? i : -1)
       } catch (err) {
         if (!isGenswarmsError(err)) throw err
         refused++

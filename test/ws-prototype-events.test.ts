@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { errors } from '../lib/errors.js'
 import type { GenswarmsOptions } from '../lib/options.js'
 import { mockAgent, swarmConfig } from './helpers/engine.js'
 import { captureLogs } from './helpers/phoenix-logs.js'
@@ -25,7 +26,7 @@ t.test('the official client: prototype-named events answer unknown_event and the
   t.equal((await outcome(channel.join())).status, 'ok')
 
   for (const name of PROTOTYPE_NAMES) {
-    t.same(await outcome(channel.push(name, {})), { status: 'error', response: { reason: 'unknown_event' } }, name)
+    t.same(await outcome(channel.push(name, {})), { status: 'error', response: { reason: 'unknown_event', code: errors.unknownEvent.code } }, name)
   }
   const status = await outcome(channel.push('get_status', {}))
   t.equal(status.status, 'ok', 'the channel still answers')
@@ -43,7 +44,7 @@ t.test('raw frames: prototype names as events, payload keys and connect params',
 
   for (const name of PROTOTYPE_NAMES) {
     const answer = await client.call('swarm:proto', name, { [name]: 1 }, joinRef)
-    t.same(answer.payload, { status: 'error', response: { reason: 'unknown_event' } }, name)
+    t.same(answer.payload, { status: 'error', response: { reason: 'unknown_event', code: errors.unknownEvent.code } }, name)
   }
   // An inherited key must not stand in for one the client did not send.
   const sendTask = (payload: string) => {
@@ -52,7 +53,7 @@ t.test('raw frames: prototype names as events, payload keys and connect params',
     client.sendRaw(`["${joinRef}","${ref}","swarm:proto","send_task",${payload}]`)
     return answer
   }
-  t.same((await sendTask('{"__proto__":{"agent":"researcher","task":"x"}}')).payload.response, { reason: 'agent must be a non-empty string' })
+  t.same((await sendTask('{"__proto__":{"agent":"researcher","task":"x"}}')).payload.response, { reason: 'agent must be a non-empty string', code: errors.invalidInput.code })
   t.same((await sendTask('{"agent":"researcher","task":"x","__proto__":{"task":7}}')).payload.response, { status: 'sent' })
   const filters = await client.call('swarm:proto', 'subscribe_events', { filters: { constructor: 'x', __proto__: { level: 'error' } } }, joinRef)
   t.equal(filters.payload.status, 'ok')
@@ -69,13 +70,13 @@ t.test('raw frames: prototype names as events, payload keys and connect params',
   t.same((await bad).payload, { status: 'error', response: { reason: 'malformed message' } })
   for (const name of PROTOTYPE_NAMES) {
     const answer = await v1.call('swarm:proto', name, {})
-    t.same(answer.payload.response, { reason: 'unknown_event' }, `V1 ${name}`)
+    t.same(answer.payload.response, { reason: 'unknown_event', code: errors.unknownEvent.code }, `V1 ${name}`)
   }
 
   // Topics name swarms: a prototype name is a swarm that does not exist.
   for (const name of PROTOTYPE_NAMES) {
     const join = await client.join(`swarm:${name}`)
-    t.same(join.reply.payload, { status: 'error', response: { reason: 'swarm_not_found' } }, `swarm:${name}`)
+    t.same(join.reply.payload, { status: 'error', response: { reason: 'swarm_not_found', code: errors.swarmNotFound.code } }, `swarm:${name}`)
   }
 
   t.equal((await client.call('swarm:proto', 'get_status', {}, joinRef)).payload.status, 'ok')

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { errors } from '../lib/errors.js'
 import { mockAgent, swarmConfig } from './helpers/engine.js'
 import { RawPhoenixClient, type Frame } from './helpers/phoenix-raw-client.js'
 import { startServer, until, type TestServer } from './helpers/server.js'
@@ -46,7 +47,7 @@ t.test('vsn 2.0.0: heartbeat, join swarm:<name>, a live push, replies; unknown_e
   t.same(output, { joinRef, ref: null, topic: 'swarm:alpha', event: 'agent_output', payload: { agent: 'worker', content: 'v2 hello' } })
 
   const unknown = await c.call('swarm:alpha', 'dance', { steps: 3 }, joinRef)
-  t.same(unknown.payload, { status: 'error', response: { reason: 'unknown_event' } })
+  t.same(unknown.payload, { status: 'error', response: { reason: 'unknown_event', code: errors.unknownEvent.code } })
   const status = await c.call('swarm:alpha', 'get_status', {}, joinRef)
   t.equal(status.payload.status, 'ok', 'the channel still answers after an unknown event')
   t.equal(status.payload.response.name, 'alpha')
@@ -78,7 +79,7 @@ for (const vsn of ['1.0.0', null]) {
 t.test('unmatched topic, unknown swarm, and leave on a topic not joined', async (t) => {
   const c = await connect(t, server)
   t.same((await c.join('room:lobby')).reply.payload, { status: 'error', response: { reason: 'unmatched topic' } })
-  t.same((await c.join('swarm:ghost')).reply.payload, { status: 'error', response: { reason: 'swarm_not_found' } })
+  t.same((await c.join('swarm:ghost')).reply.payload, { status: 'error', response: { reason: 'swarm_not_found', code: errors.swarmNotFound.code } })
   const notJoined = await c.call('swarm:alpha', 'send_task', { agent: 'worker', task: 'x' }, null)
   t.same(notJoined.payload, { status: 'error', response: { reason: 'unmatched topic' } })
   const leave = await c.call('swarm:alpha', 'phx_leave', {}, null)
@@ -179,9 +180,9 @@ t.test('malformed frames never take the socket down; addressable ones get an err
 
   const reasonOf = async (ref: string) => (await c.waitFor((f: Frame) => f.ref === ref, `reply ${ref}`)).payload
   t.same(await reasonOf('bad-event'), { status: 'error', response: { reason: 'malformed message' } })
-  t.same(await reasonOf('bad-payload'), { status: 'error', response: { reason: 'agent must be a non-empty string' } })
-  t.same(await reasonOf('bad-fields'), { status: 'error', response: { reason: 'agent must be a non-empty string' } })
-  t.same(await reasonOf('bad-filters'), { status: 'error', response: { reason: 'filters must be an object' } })
+  t.same(await reasonOf('bad-payload'), { status: 'error', response: { reason: 'agent must be a non-empty string', code: errors.invalidInput.code } })
+  t.same(await reasonOf('bad-fields'), { status: 'error', response: { reason: 'agent must be a non-empty string', code: errors.invalidInput.code } })
+  t.same(await reasonOf('bad-filters'), { status: 'error', response: { reason: 'filters must be an object', code: errors.invalidInput.code } })
   await c.sync()
   t.notOk(c.received.some((f) => f.ref === 'v1'), 'a V1 frame on a V2 socket is dropped')
   t.equal(c.ws.readyState, c.ws.OPEN, 'the socket is still open')

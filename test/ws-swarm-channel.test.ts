@@ -1,5 +1,6 @@
 import type { Channel } from 'phoenix'
 import t, { type Test } from 'tap'
+import { errors } from '../lib/errors.js'
 import { mockAgent, swarmConfig } from './helpers/engine.js'
 import { collect, outcome, phoenixSocket, startServer, until } from './helpers/server.js'
 
@@ -45,7 +46,7 @@ t.test('join: ok with {swarm}, swarm_not_found otherwise', async (t) => {
   await server.app.swarmManager.start(researchSwarm('joinable'))
   const socket = phoenixSocket(t, server.socketUrl)
   t.same(await outcome(socket.channel('swarm:joinable', {}).join()), { status: 'ok', response: { swarm: 'joinable' } })
-  t.same(await outcome(socket.channel('swarm:missing', {}).join()), { status: 'error', response: { reason: 'swarm_not_found' } })
+  t.same(await outcome(socket.channel('swarm:missing', {}).join()), { status: 'error', response: { reason: 'swarm_not_found', code: errors.swarmNotFound.code } })
   t.same(await outcome(socket.channel('nope:x', {}).join()), { status: 'error', response: { reason: 'unmatched topic' } })
 })
 
@@ -75,10 +76,10 @@ t.test('pushes from a real scripted swarm and the inbound events', async (t) => 
   t.equal(status.response.name, 'live')
   t.same(status.response.agents.map((a: { name: string }) => a.name), ['researcher', 'writer'])
 
-  t.same(await outcome(channel.push('send_task', { agent: 'ghost', task: 'x' })), { status: 'error', response: { reason: ':agent_not_found' } })
-  t.same(await outcome(channel.push('send_task', { agent: 'researcher' })), { status: 'error', response: { reason: 'task must be a string' } })
-  t.same(await outcome(channel.push('send_task', { task: 'x' })), { status: 'error', response: { reason: 'agent must be a non-empty string' } })
-  t.same(await outcome(channel.push('dance', {})), { status: 'error', response: { reason: 'unknown_event' } })
+  t.same(await outcome(channel.push('send_task', { agent: 'ghost', task: 'x' })), { status: 'error', response: { reason: ':agent_not_found', code: errors.agentNotFound.code } })
+  t.same(await outcome(channel.push('send_task', { agent: 'researcher' })), { status: 'error', response: { reason: 'task must be a string', code: errors.invalidInput.code } })
+  t.same(await outcome(channel.push('send_task', { task: 'x' })), { status: 'error', response: { reason: 'agent must be a non-empty string', code: errors.invalidInput.code } })
+  t.same(await outcome(channel.push('dance', {})), { status: 'error', response: { reason: 'unknown_event', code: errors.unknownEvent.code } })
   t.equal((await outcome(channel.push('get_status', null as never))).status, 'ok', 'the channel survives bad input')
 
   t.notOk(pushes.some((p) => p.event === 'log_entry' || p.event === 'event'), 'no log_entry or event without a subscription')
@@ -148,7 +149,7 @@ t.test('event subscriptions accumulate filter sets; unsubscribe_events clears al
   await until(() => manager.swarm('ev').router.messageCount >= 2, 'traffic')
   await roundTrip(channel)
   t.same(events, [], 'unsubscribe_events cleared every filter set')
-  t.same((await outcome(channel.push('subscribe_events', { filters: { level: { nested: true } } }))).response, { reason: 'filters.level must be a string' })
+  t.same((await outcome(channel.push('subscribe_events', { filters: { level: { nested: true } } }))).response, { reason: 'filters.level must be a string', code: errors.invalidInput.code })
 })
 
 t.test('recent history: last 50, oldest first', async (t) => {

@@ -2,7 +2,11 @@ import type { EventStore, SwarmEvent } from '../events/types.js'
 import { ok, refuse, type Channel, type ChannelContext, type ChannelDefinition, type Reply } from '../phoenix/index.js'
 import { topics, type PubSub, type PubSubMessage } from '../pubsub/index.js'
 import type { SwarmManager } from '../swarm/manager.js'
-import { errors, isGenswarmsError } from '../errors.js'
+import { errors, isGenswarmsError, type GenswarmsError } from '../errors.js'
+import { isKnown, locate, type Awaitable, type LocalReach } from '../hosts/index.js'
+import { compile } from '../operations/check.js'
+import { sendTask } from '../operations/schemas.js'
+import type { SendTaskInput } from '../operations/types.js'
 import { eventPayload, FILTER_KEYS, logEntryPayload, matchesFilter, parseEventFilter, type EventFilter } from './event-payloads.js'
 import { newestFitting, pageAfter, REPLY_ENVELOPE_BYTES } from './history.js'
 
@@ -28,12 +32,21 @@ export function swarmChannel(deps: SwarmChannelDeps): ChannelDefinition {
 /** Lifecycle, output, routing and status pushes flow from these PubSub topics as soon as the channel joins. */
 const forwardedTopics = [topics.swarm, topics.output, topics.routing, topics.status]
 
-type Handler = (payload: Record<string, unknown>) => Reply
+type Handler = (payload: Record<string, unknown>) => Reply | Promise<Reply>
+
+// The socket has always ignored fields it does not know, so they are dropped rather than refused.
+const checkSendTask = compile<SendTaskInput>(sendTask, { dropUnknown: true })
+
+/** The reason clients have always been sent for a bad send_task, by the first field that is wrong (agent is checked first). */
+function sendTaskReason(field: string | null): string {
+  return field === 'task' ? 'task must be a string' : 'agent must be a non-empty string'
+}
 
 class SwarmChannel implements Channel {
   readonly #ctx: ChannelContext
   readonly #deps: SwarmChannelDeps
   readonly #swarm: string
+  readonly #reach: LocalReach
   readonly #unsubscribe: (() => void)[] = []
   // Each subscription keeps the newest id its subscribe reply returned (its
   // floor): a relay that publishes an event late must not repeat it to that
@@ -55,11 +68,12 @@ class SwarmChannel implements Channel {
     this.#ctx = ctx
     this.#deps = deps
     this.#swarm = ctx.topic.slice('swarm:'.length)
+    this.#reach = { manager: deps.swarmManager, registry: deps.swarmManager.registry }
     this.#listBudget = Math.max(1, (deps.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES) - REPLY_ENVELOPE_BYTES)
   }
 
   join(): Reply {
-    if (!this.#swarm || !this.#deps.swarmManager.exists(this.#swarm)) return refuse('swarm_not_found')
+    if (!this.#swarm || !isKnown(this.#swarm, this.#reach)) return refuse('swarm_not_found', { code: errors.swarmNotFound.code })
     const { pubsub } = this.#deps
     for (const topic of forwardedTopics) {
       this.#unsubscribe.push(pubsub.subscribe(topic(this.#swarm), (m: PubSubMessage) => this.#ctx.push(m.event, m.payload)))
@@ -68,10 +82,10 @@ class SwarmChannel implements Channel {
     return ok({ swarm: this.#swarm })
   }
 
-  handleIn(event: string, payload: unknown): Reply {
+  handleIn(event: string, payload: unknown): Reply | Promise<Reply> {
     // A Map, not an object: an event named `constructor` or `__proto__` must not find a handler on the prototype.
     const handler = this.#handlers.get(event)
-    if (!handler) return refuse('unknown_event')
+    if (!handler) return refuseWith(errors.unknownEvent(event))
     const body = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
     return handler(body)
   }
@@ -86,25 +100,20 @@ class SwarmChannel implements Channel {
 
   readonly #handlers = new Map<string, Handler>(Object.entries({
     send_task: (p) => {
-      const agent = own(p, 'agent')
-      const task = own(p, 'task')
-      if (typeof agent !== 'string' || agent === '') return refuse('agent must be a non-empty string')
-      if (typeof task !== 'string') return refuse('task must be a string')
-      return this.#engineCall(() => {
-        this.#deps.swarmManager.sendTask(this.#swarm, agent, task)
-        return { status: 'sent' }
-      })
+      const checked = checkSendTask(p)
+      if (!checked.ok) return refuseInput(sendTaskReason(checked.refusal.field))
+      return this.#engineCall(() => locate(this.#swarm, this.#reach).sendTask(checked.value), () => ({ status: 'sent' }))
     },
 
-    get_status: () => this.#engineCall(() => this.#deps.swarmManager.status(this.#swarm) as unknown as Record<string, unknown>),
+    get_status: () => this.#engineCall(() => locate(this.#swarm, this.#reach).status(), (status) => ({ ...status })),
 
     subscribe_logs: (p) => {
       const agent = optionalAgent(p)
-      if (agent === undefined) return refuse('agent must be a string')
+      if (agent === undefined) return refuseInput('agent must be a string')
       const since = parseSince(p)
       if (since === INVALID) return refuseInput(SINCE_REASON)
       const known = this.#logSubscriptions.has(agent) || this.#logCatchUps.has(agent)
-      if (!known && this.#logSubscriptions.size + this.#logCatchUps.size >= MAX_SUBSCRIPTIONS) return refuse('too many log subscriptions')
+      if (!known && this.#logSubscriptions.size + this.#logCatchUps.size >= MAX_SUBSCRIPTIONS) return refuseWith(errors.tooManySubscriptions('log'))
       const q = { swarm: this.#swarm, ...(agent ? { agent } : {}) }
       if (since === undefined) {
         const recent = newestFitting(this.#deps.eventStore, q, RECENT_LIMIT, this.#listBudget, logEntryPayload)
@@ -126,7 +135,7 @@ class SwarmChannel implements Channel {
 
     unsubscribe_logs: (p) => {
       const agent = optionalAgent(p)
-      if (agent === undefined) return refuse('agent must be a string')
+      if (agent === undefined) return refuseInput('agent must be a string')
       this.#logSubscriptions.delete(agent)
       this.#logCatchUps.delete(agent)
       return ok({ unsubscribed: true, agent })
@@ -134,13 +143,13 @@ class SwarmChannel implements Channel {
 
     subscribe_events: (p) => {
       const parsed = parseEventFilter(own(p, 'filters'))
-      if (!parsed.ok) return refuse(parsed.reason)
+      if (!parsed.ok) return refuseInput(parsed.reason)
       const since = parseSince(p)
       if (since === INVALID) return refuseInput(SINCE_REASON)
       const filter = parsed.filter
       const key = filterKey(filter)
       const continuing = since !== undefined && (this.#eventCatchUps.has(key) || this.#eventSubscriptions.some((s) => filterKey(s.filter) === key))
-      if (!continuing && this.#eventSubscriptions.length + this.#eventCatchUps.size >= MAX_SUBSCRIPTIONS) return refuse('too many event subscriptions')
+      if (!continuing && this.#eventSubscriptions.length + this.#eventCatchUps.size >= MAX_SUBSCRIPTIONS) return refuseWith(errors.tooManySubscriptions('event'))
       const q = { swarm: this.#swarm, ...filter }
       if (since === undefined) {
         const recent = newestFitting(this.#deps.eventStore, q, RECENT_LIMIT, this.#listBudget, eventPayload)
@@ -182,13 +191,22 @@ class SwarmChannel implements Channel {
     }
   }
 
-  /** Engine failures answer `{reason}` in the original's inspected-atom style. */
-  #engineCall(fn: () => Record<string, unknown>): Reply {
-    try {
-      return ok(fn())
-    } catch (err) {
-      if (isGenswarmsError(err)) return refuse(err.reason)
+  /**
+   * Engine failures answer `{reason, code}`: the reason in the original's
+   * inspected-atom style, the code from lib/errors.ts. A host that answers at
+   * once gets a synchronous reply, so the socket does not queue the topic's
+   * next messages behind it.
+   */
+  #engineCall<T>(call: () => Awaitable<T>, answer: (value: T) => Record<string, unknown>): Reply | Promise<Reply> {
+    const fail = (err: unknown): Reply => {
+      if (isGenswarmsError(err)) return refuseWith(err)
       throw err
+    }
+    try {
+      const value = call()
+      return value instanceof Promise ? value.then((v) => ok(answer(v)), fail) : ok(answer(value))
+    } catch (err) {
+      return fail(err)
     }
   }
 }
@@ -212,7 +230,12 @@ function parseSince(p: Record<string, unknown>): number | undefined | typeof INV
 
 /** An error reply for a bad argument, with the stable code next to the readable reason. */
 function refuseInput(reason: string): Reply {
-  return { status: 'error', response: { reason, code: errors.invalidInput.code } }
+  return refuse(reason, { code: errors.invalidInput.code })
+}
+
+/** A named error as a reply: its reason, as clients have always read it, and its code. */
+function refuseWith(err: GenswarmsError): Reply {
+  return refuse(err.reason, { code: err.code })
 }
 
 /** Same filter, same key, whatever order its keys came in. */

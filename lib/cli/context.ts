@@ -4,7 +4,7 @@ import { DEFAULT_DB_PATH } from '../db/open.js'
 import { readServerPid } from '../daemon/server-pid.js'
 import { createEngine, type Engine } from '../engine.js'
 import { errors } from '../errors.js'
-import { ServerClient } from './http.js'
+import { locate, ServerClient, type ClientReach, type SwarmHost } from '../hosts/index.js'
 import { Output, type OutputStreams } from './output.js'
 
 export interface CliEnvironment extends OutputStreams {
@@ -53,6 +53,15 @@ export class CliContext {
 
   server(): ServerClient {
     return new ServerClient(this.serverUrl, this.env.GENSWARMS_API_TOKEN || null)
+  }
+
+  /**
+   * Where a swarm runs, as the CLI can reach it: the server over HTTP when it
+   * runs the swarm (or, with `via: 'any'`, whenever it answers), else the
+   * swarm's daemon through the database.
+   */
+  locate(name: string, opts: Pick<ClientReach, 'via' | 'needRunning'> = {}): Promise<SwarmHost> {
+    return locate(name, { local: () => this.engine().reach, server: this.server(), recordedServer: readServerPid(this.dbPath), ...opts })
   }
 
   /** Whether the database file exists: reading commands do not create one. */

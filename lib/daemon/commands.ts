@@ -1,59 +1,57 @@
 import { errors } from '../errors.js'
-import type { SwarmManager } from '../swarm/manager.js'
-import type { Mutation } from '../swarm/mutations.js'
+import type { InProcessHost } from '../hosts/in-process.js'
+import type { Refusal } from '../operations/check.js'
+import { isDaemonOp, payloadChecks, type DaemonOp, type Payload, type Result } from './protocol.js'
 
 /** What a command may ask of the daemon that runs it. */
 export interface CommandContext {
-  /** the swarm this daemon runs (the row's `swarm`) */
-  swarm: string
+  /** the swarm this daemon runs, in this process */
+  host: InProcessHost
   /** stop the daemon once the current queue pass is done */
   requestStop(reason: string): void
 }
 
-export type CommandHandler = (
-  manager: SwarmManager,
-  payload: Record<string, unknown>,
-  ctx: CommandContext,
-) => unknown
+type Handlers = { [K in DaemonOp]: (payload: Payload<K>, ctx: CommandContext) => Result<K> | Promise<Result<K>> }
 
 /**
- * The `swarm_commands` ops a daemon understands. Each returns the JSON result
+ * The daemon's end of the DaemonCommands map. Each returns the JSON result
  * stored on the row; a throw marks the row failed with the error's message.
  */
-const handlers: Record<string, CommandHandler> = {
-  ping: (_manager, _payload, ctx) => ({ pong: true, swarm: ctx.swarm, pid: process.pid, at: new Date().toISOString() }),
+const handlers: Handlers = {
+  ping: (_payload, ctx) => ({ pong: true, swarm: ctx.host.name, pid: process.pid, at: new Date().toISOString() }),
 
-  stop: (_manager, _payload, ctx) => {
+  stop: (_payload, ctx) => {
     ctx.requestStop('stop command')
     return { stopping: true }
   },
 
-  /** `{from, to, content}`: a topology-checked message, as `POST /api/swarms/:name/message` does in process. */
-  message: (manager, payload, ctx) => {
-    const data = manager.routeMessage(ctx.swarm, text(payload, 'from'), text(payload, 'to'), text(payload, 'content'))
-    return { status: 'routed', from: data.from, to: data.to, swarm: ctx.swarm }
-  },
+  /** A topology-checked message, as `POST /api/swarms/:name/message` routes one in process. */
+  message: (payload, ctx) => ctx.host.sendMessage(payload),
 
-  /** A runtime mutation (`{op: add_agent|remove_agent|topology|scale, ...}`), applied and recorded by this daemon. */
-  mutate: (manager, payload, ctx) => manager.mutate(ctx.swarm, payload as unknown as Mutation),
+  /** A runtime mutation, applied and recorded by this daemon. */
+  mutate: (payload, ctx) => ctx.host.mutate(payload),
 }
 
-export const COMMAND_OPS = Object.keys(handlers)
-
-/** The one entry point of the daemon's command loop. */
-export async function executeCommand(
-  manager: SwarmManager,
-  op: string,
-  payload: Record<string, unknown>,
-  ctx: CommandContext,
-): Promise<unknown> {
-  const handler = Object.hasOwn(handlers, op) ? handlers[op] : undefined
-  if (!handler) throw errors.unknownCommand(op)
-  return await handler(manager, payload ?? {}, ctx)
+/** The one entry point of the daemon's command loop: a row's op and payload, as read from the database. */
+export async function executeCommand(op: string, payload: unknown, ctx: CommandContext): Promise<Result<DaemonOp>> {
+  if (!isDaemonOp(op)) throw errors.unknownCommand(op)
+  return run(op, payload, ctx)
 }
 
-function text(payload: Record<string, unknown>, key: string): string {
-  const value = payload[key]
-  if (typeof value !== 'string' || value === '') throw errors.invalidInput(`"${key}" must be a non-empty string`)
-  return value
+async function run<K extends DaemonOp>(op: K, raw: unknown, ctx: CommandContext): Promise<Result<K>> {
+  const checked = payloadChecks[op](raw)
+  if (!checked.ok) throw errors.invalidInput(payloadReason(op, checked.refusal))
+  return handlers[op](checked.value, ctx)
+}
+
+const MISSING_OR_EMPTY = new Set(['required', 'type', 'minLength'])
+
+/** Names the field the way the daemon always has, e.g. `"content" must be a non-empty string`. */
+function payloadReason(op: DaemonOp, refusal: Refusal): string {
+  const { field, keyword, message } = refusal
+  if (field === null) return `the ${op} payload ${message}`
+  // Every field of a message is a non-empty string.
+  if (op === 'message' && MISSING_OR_EMPTY.has(keyword)) return `"${field}" must be a non-empty string`
+  if (keyword === 'required') return `"${field}" is required`
+  return `"${field}" ${message}`
 }

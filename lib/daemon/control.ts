@@ -1,5 +1,6 @@
 import { isPidAlive, type SwarmRecord, type SwarmRegistry } from '../db/registry.js'
 import { GenswarmsError, errors } from '../errors.js'
+import { checkFailure, resultChecks, type DaemonOp, type Payload, type Result } from './protocol.js'
 
 export interface StopDaemonOptions {
   /** how long to wait for the daemon to mark itself stopped (default 5 s) */
@@ -49,30 +50,39 @@ export interface DaemonCommandOptions {
 /**
  * Queues `op` for the daemon of `swarm` and waits, bounded, for its answer.
  * A failure comes back as the daemon's own named error; on time-out the row is
- * failed so no daemon acts on it long after the caller gave up.
+ * failed so no daemon acts on it long after the caller gave up. The answer is
+ * checked against the op's result schema: the row was written by another
+ * process, perhaps another version of this program.
  */
-export async function runDaemonCommand(
+export async function runDaemonCommand<K extends DaemonOp>(
   registry: SwarmRegistry,
   swarm: string,
-  op: string,
-  payload: Record<string, unknown>,
+  op: K,
+  payload: Payload<K>,
   opts: DaemonCommandOptions,
-): Promise<unknown> {
+): Promise<Result<K>> {
   const command = registry.enqueueCommand(swarm, op, payload)
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000)
   for (;;) {
     const row = registry.getCommand(command.id)
-    if (row && row.status === 'processed') return row.result
-    if (row && row.status === 'failed') {
-      const failure = (row.result ?? {}) as { error?: string; code?: string; statusCode?: number }
-      throw new GenswarmsError(failure.code ?? 'GS_COMMAND_FAILED', failure.error ?? `the daemon of swarm "${swarm}" could not ${opts.what}`, {
-        statusCode: failure.statusCode ?? 500,
-      })
+    if (row && row.status === 'processed') {
+      const answer = resultChecks[op](row.result)
+      if (answer.ok) return answer.value
+      throw errors.commandFailed(swarm, `${opts.what}: its answer has ${answer.refusal.field ?? 'a value'} that ${answer.refusal.message}`)
     }
+    if (row && row.status === 'failed') throw failureOf(row.result, swarm, opts.what)
     if (Date.now() >= deadline || registry.get(swarm)?.status !== 'running') {
       registry.finishCommand(command.id, { error: 'no daemon took the command in time' })
       throw registry.get(swarm)?.status === 'running' ? errors.timeout(`the daemon of swarm "${swarm}" to ${opts.what}`) : errors.swarmNotRunning(swarm)
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 20))
   }
+}
+
+/** The daemon's own error when it stored one (code, status and message), else a generic failure. */
+function failureOf(result: unknown, swarm: string, what: string): GenswarmsError {
+  const failure = checkFailure(result)
+  if (!failure.ok) return errors.commandFailed(swarm, what)
+  const { error, code, statusCode } = failure.value
+  return new GenswarmsError(code ?? errors.commandFailed.code, error, { statusCode: statusCode ?? 500 })
 }

@@ -2,6 +2,7 @@ import { loadConfigFile } from '../config/index.js'
 import { createEngine, type Engine } from '../engine.js'
 import { errors, isGenswarmsError } from '../errors.js'
 import type { SwarmCommand } from '../db/registry.js'
+import { InProcessHost } from '../hosts/in-process.js'
 import { executeCommand } from './commands.js'
 
 interface DaemonLogger {
@@ -55,9 +56,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     await engine.close()
     throw errors.swarmAlreadyRunning(swarm)
   }
+  let host: InProcessHost
   try {
-    const started = await engine.swarmManager.start(config, { configPath: opts.configPath })
+    const started = await InProcessHost.start(engine.reach, config, { configPath: opts.configPath })
     for (const f of started.failed) logger.warn({ agent: f.agent, reason: f.reason }, 'agent failed to start')
+    host = started.host
   } catch (err) {
     engine.registry.markStopped(swarm, process.pid)
     await engine.close()
@@ -83,7 +86,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       timer = null
       await pass
       await settleFinished()
-      await withTimeout(engine.swarmManager.stop(swarm), opts.stopTimeoutMs ?? 15_000, `swarm "${swarm}" to stop`).catch((err) => {
+      await withTimeout(host.stop(), opts.stopTimeoutMs ?? 15_000, `swarm "${swarm}" to stop`).catch((err) => {
         logger.error({ err }, 'swarm did not stop cleanly')
         engine.registry.markStopped(swarm, process.pid)
       })
@@ -97,11 +100,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     return stopping
   }
 
-  const ctx = { swarm, requestStop: (reason: string) => void stop(reason) }
+  const ctx = { host, requestStop: (reason: string) => void stop(reason) }
 
   const runCommand = async (command: SwarmCommand): Promise<void> => {
     try {
-      const result = await executeCommand(engine.swarmManager, command.op, command.payload, ctx)
+      const result = await executeCommand(command.op, command.payload, ctx)
       // Whoever waits for the outcome may read the command's events next: store them first.
       await engine.spine.settle()
       engine.registry.finishCommand(command.id, { result })
@@ -144,8 +147,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     return settling
   }
 
-  const local = engine.swarmManager.swarm(swarm)
-  local.taskListener = {
+  host.listen({
     finished(taskId) {
       finished.push(taskId)
       void settleFinished()
@@ -158,7 +160,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       logger.warn({ task_id: taskId, reason }, 'task abandoned')
       engine.spine.emit({ swarm, event_type: 'task_failed', message: `queued task #${taskId} failed: ${reason}`, metadata: { task_id: taskId, error: reason } })
     },
-  }
+  })
 
   const deliverTasks = (): void => {
     // An agent whose inbox is full keeps its tasks pending, in order, until it has room.
@@ -176,15 +178,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           firstWaiting ??= task.id
           continue
         }
-        const agent = local.agents.get(task.agent)
-        if (agent && agent.state !== 'error' && agent.state !== 'stopped' && !agent.hasRoom('task')) {
+        if (!host.acceptsTask(task.agent)) {
           blocked.add(task.agent)
           firstWaiting ??= task.id
           continue
         }
         try {
           const attempts = engine.registry.takeTask(task.id)
-          engine.swarmManager.sendTask(swarm, task.agent, task.task, { id: task.id, redelivered: attempts > 1 })
+          host.deliver(task.agent, task.task, { id: task.id, redelivered: attempts > 1 })
           inFlight.add(task.id)
           logger.info({ task_id: task.id, agent: task.agent, attempts }, attempts > 1 ? 'task redelivered' : 'task delivered')
         } catch (err) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { cleanSwarms } from '../../swarm/lifecycle.js'
+import { cleanSwarms } from '../../hosts/index.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 
@@ -14,8 +14,7 @@ export function registerClean(program: Command, env: CliEnvironment): void {
 
 async function clean(ctx: CliContext, opts: { all?: boolean; json?: boolean }): Promise<void> {
   if (!ctx.hasDatabase) return opts.json ? ctx.out.json({ status: 'cleaned', removed: [] }) : ctx.out.line('nothing to clean')
-  const engine = ctx.engine()
-  const removed = await cleanSwarms({ swarmManager: engine.swarmManager, registry: engine.registry, spine: engine.spine }, { all: opts.all === true })
+  const removed = await cleanSwarms(ctx.engine().reach, { all: opts.all === true })
   if (opts.json) return ctx.out.json({ status: 'cleaned', removed })
   ctx.out.line(removed.length ? `removed ${removed.length} swarm${removed.length === 1 ? '' : 's'}: ${removed.join(', ')}` : 'nothing to clean')
 }

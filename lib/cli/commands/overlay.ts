@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { errors } from '../../errors.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 
@@ -14,15 +13,14 @@ export function registerOverlay(program: Command, env: CliEnvironment): void {
 }
 
 async function overlay(ctx: CliContext, swarm: string, opts: { clear?: boolean; json?: boolean }): Promise<void> {
-  const { registry } = ctx.engine()
-  if (!registry.get(swarm)) throw errors.swarmNotFound(swarm)
+  const host = ctx.engine().locate(swarm)
   const c = ctx.out.out
   if (opts.clear) {
-    const removed = registry.clearOverlay(swarm)
+    const removed = await host.clearOverlay()
     if (opts.json) return ctx.out.json({ status: 'cleared', swarm, removed })
     return ctx.out.line(`${c.green('cleared')} ${removed} overlay entr${removed === 1 ? 'y' : 'ies'} of ${c.bold(swarm)}`)
   }
-  const entries = registry.overlay(swarm)
+  const entries = await host.overlay()
   if (opts.json) return ctx.out.json({ swarm, overlay: entries, count: entries.length })
   if (entries.length === 0) return ctx.out.line(`${c.bold(swarm)} has no recorded mutations`)
   for (const e of entries) ctx.out.line(`${c.dim(`#${e.seq}`)} ${c.dim(e.created_at)} ${c.bold(e.op)} ${JSON.stringify(e.payload)}`)

@@ -1,10 +1,11 @@
 import type { Command } from 'commander'
-import { relaunchConfigPath } from '../../daemon/launch.js'
-import { GenswarmsError, errors } from '../../errors.js'
+import { errors } from '../../errors.js'
+import type { RestartOutcome } from '../../hosts/index.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
-import { ServerClient } from '../http.js'
-import { hostingServer, launchDaemon, stopDaemonProcess } from '../launch.js'
+import { withProgress } from '../launch.js'
+
+const STOP_TIMEOUT_MS = 20_000
 
 interface RestartOptions {
   delete?: boolean
@@ -22,24 +23,30 @@ export function registerRestart(program: Command, env: CliEnvironment): void {
 }
 
 async function restart(ctx: CliContext, name: string, opts: RestartOptions): Promise<void> {
-  const registry = ctx.engine().registry
-  const record = registry.get(name)
-  if (!record) throw errors.swarmNotFound(name)
+  const host = await ctx.locate(name)
   const c = ctx.out.out
-  if (record.status === 'running') {
-    const server = await hostingServer(ctx, name, record.pid)
-    if (server) {
-      const answer = await server.request('POST', `/api/swarms/${encodeURIComponent(name)}/restart?delete=${opts.delete === true}`)
-      if (answer.status >= 400) throw new GenswarmsError('GS_SERVER_ERROR', ServerClient.errorText(answer), { statusCode: answer.status })
-      if (opts.json) return ctx.out.json(answer.body)
-      return ctx.out.line(`${c.green('restarted')} swarm ${c.bold(name)} in the server at ${server.url}`)
-    }
+  if (host.kind === 'server') {
+    const outcome = await host.restart({ clean: opts.delete === true, cwd: ctx.cwd })
+    if (opts.json) return ctx.out.json({ status: 'restarted', swarm_name: name, source: outcome.host, ...withoutHost(outcome) })
+    return ctx.out.line(`${c.green('restarted')} swarm ${c.bold(name)} in the server at ${ctx.server().url}`)
   }
-  // Read the config before stopping anything, so a swarm whose config became unusable keeps running.
-  const configPath = await relaunchConfigPath(record, ctx.dbPath)
-  if (record.status === 'running') await stopDaemonProcess(ctx, name)
-  if (opts.delete) registry.remove(name, { purge: true })
-  const { pid, logPath } = await launchDaemon(ctx, configPath, name)
-  if (opts.json) return ctx.out.json({ swarm: name, status: 'running', pid, log_path: logPath, config_path: configPath })
-  ctx.out.line(`${c.green('restarted')} swarm ${c.bold(name)} as a daemon (pid ${pid}); log: ${logPath}`)
+  // The config is read before anything stops, so a swarm whose config became unusable keeps running.
+  const outcome = await withProgress(ctx, (onProgress) => host.restart({
+    clean: opts.delete === true,
+    cwd: ctx.cwd,
+    daemon: { entry: ctx.entry, dbPath: ctx.dbPath, env: ctx.env },
+    alwaysDaemon: true,
+    timeoutMs: STOP_TIMEOUT_MS,
+    waitForExit: true,
+    onProgress,
+  }))
+  if (outcome.host !== 'daemon') throw errors.daemonStartFailed(name, 'it was restarted in this process instead')
+  const { pid, log_path, config_path } = outcome
+  if (opts.json) return ctx.out.json({ swarm: name, status: 'running', pid, log_path, config_path })
+  ctx.out.line(`${c.green('restarted')} swarm ${c.bold(name)} as a daemon (pid ${pid}); log: ${log_path}`)
+}
+
+function withoutHost(outcome: RestartOutcome): Record<string, unknown> {
+  const { host: _host, ...rest } = outcome
+  return rest
 }

@@ -1,10 +1,6 @@
 import type { Command } from 'commander'
-import { GenswarmsError } from '../../errors.js'
-import type { MutationOutcome } from '../../swarm/manager.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
-import { ServerClient } from '../http.js'
-import { hostingServer, runningRecord } from '../launch.js'
 
 export function registerScale(program: Command, env: CliEnvironment): void {
   program
@@ -28,18 +24,9 @@ export function registerScale(program: Command, env: CliEnvironment): void {
 
 async function scale(ctx: CliContext, swarm: string, base: string, countText: string, opts: { json?: boolean }): Promise<void> {
   const count = Number(countText)
-  const record = runningRecord(ctx, swarm)
-  const server = await hostingServer(ctx, swarm, record.pid)
-  let result: Pick<MutationOutcome, 'added' | 'removed' | 'failed'>
-  if (server) {
-    const answer = await server.request<{ result: MutationOutcome }>('POST', `/api/swarms/${encodeURIComponent(swarm)}/agents/${encodeURIComponent(base)}/scale`, { count })
-    if (answer.status >= 400) throw new GenswarmsError('GS_SERVER_ERROR', ServerClient.errorText(answer), { statusCode: answer.status })
-    result = answer.body.result
-  } else {
-    // Validated here against the stored config, then applied by the daemon through its command queue.
-    result = await ctx.engine().swarmManager.mutate(swarm, { op: 'scale', base, count })
-  }
-  const { added, removed, failed } = result
+  // For a daemon: validated here against the stored config, then applied by the daemon through its command queue.
+  const host = await ctx.locate(swarm, { needRunning: true })
+  const { added, removed, failed } = await host.mutate({ op: 'scale', base, count })
   if (opts.json) return ctx.out.json({ status: 'ok', swarm, base, count, result: { added, removed, failed } })
   const c = ctx.out.out
   const list = (names: string[]) => (names.length ? names.join(', ') : 'none')

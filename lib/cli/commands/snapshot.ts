@@ -25,7 +25,7 @@ export function registerSnapshot(program: Command, env: CliEnvironment): void {
 }
 
 async function snapshot(ctx: CliContext, swarm: string, opts: SnapshotOptions): Promise<void> {
-  const config = serializeConfig(ctx.engine().swarmManager.effectiveConfig(swarm))
+  const config = serializeConfig(await ctx.engine().locate(swarm).effectiveConfig())
   if (opts.format !== undefined && opts.format !== 'json' && opts.format !== 'yaml') throw errors.invalidInput(`--format must be json or yaml, got "${opts.format}"`)
   const format = opts.format ?? (opts.output ? formatForPath(opts.output) : 'yaml')
   const text = format === 'json' ? JSON.stringify(config, null, 2) + '\n' : toYaml(config)

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { errors } from '../../errors.js'
+import { listSwarms } from '../../hosts/index.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { formatStatus } from '../format.js'
@@ -20,11 +21,11 @@ async function status(ctx: CliContext, name: string | undefined, opts: { json?: 
     if (name !== undefined) throw errors.swarmNotFound(name)
     return opts.json ? ctx.out.json({ swarms: [] }) : ctx.out.line('no swarms (start one with: genswarms start <config>)')
   }
-  const manager = ctx.engine().swarmManager
+  const engine = ctx.engine()
   // Read from the database, where this process runs nothing: a swarm inside `genswarms up` is in process there.
   const host = (pid: number | null) => (runsInServer(ctx, pid) ? 'in_process' : 'daemon')
   if (name === undefined) {
-    const swarms = manager.list().map((s) => ({ ...s, source: host(s.pid) }))
+    const swarms = listSwarms(engine.reach).map((s) => ({ ...s, source: host(s.pid) }))
     if (opts.json) return ctx.out.json({ swarms })
     if (swarms.length === 0) return ctx.out.line('no swarms (start one with: genswarms start <config>)')
     const c = ctx.out.out
@@ -33,7 +34,7 @@ async function status(ctx: CliContext, name: string | undefined, opts: { json?: 
     for (const line of table(rows)) ctx.out.line(line)
     return
   }
-  const detail = manager.status(name)
+  const detail = await engine.locate(name).status()
   const shown = { ...detail, source: host(detail.pid) }
   if (opts.json) return ctx.out.json(shown)
   const c = ctx.out.out

@@ -1,9 +1,9 @@
 import type { Command } from 'commander'
-import { GenswarmsError } from '../../errors.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
-import { ServerClient } from '../http.js'
-import { hostingServer, runningRecord, stopDaemonProcess } from '../launch.js'
+import { withProgress } from '../launch.js'
+
+const STOP_TIMEOUT_MS = 20_000
 
 export function registerStop(program: Command, env: CliEnvironment): void {
   program
@@ -15,14 +15,9 @@ export function registerStop(program: Command, env: CliEnvironment): void {
 }
 
 async function stop(ctx: CliContext, name: string, opts: { json?: boolean }): Promise<void> {
-  const record = runningRecord(ctx, name)
-  const server = await hostingServer(ctx, name, record.pid)
-  if (server) {
-    const answer = await server.request('DELETE', `/api/swarms/${encodeURIComponent(name)}`)
-    if (answer.status >= 400) throw new GenswarmsError('GS_SERVER_ERROR', ServerClient.errorText(answer), { statusCode: answer.status })
-  } else {
-    await stopDaemonProcess(ctx, name)
-  }
+  const host = await ctx.locate(name, { needRunning: true })
+  // A daemon's process is waited for too, so its last events are flushed when this returns.
+  await withProgress(ctx, (onProgress) => host.stop({ timeoutMs: STOP_TIMEOUT_MS, waitForExit: true, onProgress }))
   const after = ctx.engine().registry.get(name)
   if (opts.json) ctx.out.json({ swarm: name, status: after?.status ?? 'stopped' })
   else ctx.out.line(`${ctx.out.out.green('stopped')} swarm ${ctx.out.out.bold(name)}`)

@@ -1,9 +1,7 @@
 import type { Command } from 'commander'
-import { GenswarmsError, errors } from '../../errors.js'
+import { errors } from '../../errors.js'
 import { withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
-import { ServerClient } from '../http.js'
-import { runningRecord, runsInServer } from '../launch.js'
 
 interface TaskOptions {
   queue?: boolean
@@ -27,20 +25,12 @@ async function task(ctx: CliContext, swarm: string, agent: string, words: string
   const text = words.join(' ')
   if (text.trim() === '') throw errors.invalidInput('the task text is empty')
   const c = ctx.out.out
-  if (!opts.queue) {
-    const server = ctx.server()
-    if (await server.answers()) {
-      const answer = await server.request('POST', `/api/swarms/${encodeURIComponent(swarm)}/agents/${encodeURIComponent(agent)}/task`, { task: text })
-      if (answer.status >= 400) throw new GenswarmsError('GS_SERVER_ERROR', ServerClient.errorText(answer), { statusCode: answer.status })
-      if (opts.json) return ctx.out.json({ status: 'sent', via: 'server', url: server.url, swarm, agent, response: answer.body })
-      return ctx.out.line(`${c.green('sent')} task to ${c.bold(`${swarm}/${agent}`)} via the server at ${server.url}`)
-    }
+  const host = await ctx.locate(swarm, { via: opts.queue ? 'queue' : 'any', needRunning: true })
+  const result = await host.sendTask({ agent, task: text })
+  if (result.delivery === 'server') {
+    if (opts.json) return ctx.out.json({ status: 'sent', via: 'server', url: result.url, swarm, agent, response: result.response })
+    return ctx.out.line(`${c.green('sent')} task to ${c.bold(`${swarm}/${agent}`)} via the server at ${result.url}`)
   }
-  const record = runningRecord(ctx, swarm)
-  if (runsInServer(ctx, record.pid)) {
-    throw errors.serverUnavailable(ctx.serverUrl, `runs swarm "${swarm}" but does not answer, so a queued task would never be delivered`)
-  }
-  const result = ctx.engine().swarmManager.sendTask(swarm, agent, text)
   const taskId = result.delivery === 'queued' ? result.task_id : null
   if (opts.json) return ctx.out.json({ status: 'queued', via: 'queue', swarm, agent, task_id: taskId })
   ctx.out.line(`${c.green('queued')} task #${taskId} for ${c.bold(`${swarm}/${agent}`)}; the swarm's daemon delivers it`)

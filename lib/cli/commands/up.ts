@@ -9,7 +9,7 @@ import { errors } from '../../errors.js'
 import type { SwarmManager } from '../../swarm/manager.js'
 import { positiveInt, withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
-import { ServerClient } from '../http.js'
+import { ServerClient } from '../../hosts/index.js'
 
 const START_TIMEOUT_MS = 60_000
 

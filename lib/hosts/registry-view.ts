@@ -1,0 +1,55 @@
+import type { SwarmConfig } from '../config/types.js'
+import { validateConfig } from '../config/validate.js'
+import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
+import { errors } from '../errors.js'
+import { replayOverlay } from '../swarm/mutations.js'
+
+/** A swarm known from its registry row only: it runs (or ran) in another process. */
+export interface RegistrySwarmStatus {
+  name: string
+  status: SwarmRecord['status']
+  source: 'daemon'
+  pid: number | null
+  started_at: string | null
+  stopped_at: string | null
+  config_path: string | null
+  log_path: string | null
+  agents: { name: string; state: 'unknown'; backend: string }[]
+  topology: { from: string; targets: string[] }[]
+  /** queued tasks not yet answered: waiting for the daemon, or taken and not finished */
+  pending_tasks: number
+}
+
+/** Seed config plus overlay, rebuilt from the registry. */
+export function storedConfig(registry: SwarmRegistry, record: SwarmRecord): SwarmConfig {
+  const seed = validateConfig(record.config)
+  if (!seed.ok) throw errors.invalidInput(`stored config of swarm "${record.name}" is no longer valid: ${seed.errors.join('; ')}`)
+  return replayOverlay(seed.config, registry.overlay(record.name)).config
+}
+
+/** The stored config, or null when it is unusable: a status still answers. */
+export function storedConfigOrNull(registry: SwarmRegistry, record: SwarmRecord): SwarmConfig | null {
+  try {
+    return storedConfig(registry, record)
+  } catch {
+    return null
+  }
+}
+
+export function registryStatus(registry: SwarmRegistry, record: SwarmRecord): RegistrySwarmStatus {
+  const config = storedConfigOrNull(registry, record)
+  const agents = config?.agents ?? []
+  return {
+    name: record.name,
+    status: record.status,
+    source: 'daemon',
+    pid: record.pid,
+    started_at: record.started_at,
+    stopped_at: record.stopped_at,
+    config_path: record.config_path,
+    log_path: record.log_path,
+    agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type })),
+    topology: agents.map((a) => ({ from: a.name, targets: (config?.topology ?? []).filter((e) => e.from === a.name).map((e) => e.to) })),
+    pending_tasks: registry.countPendingTasks(record.name),
+  }
+}
