@@ -1,6 +1,6 @@
 import type { EventStore, SwarmEvent } from '../events/types.js'
 import { ok, refuse, type Channel, type ChannelContext, type ChannelDefinition, type Reply } from '../phoenix/index.js'
-import { topics, type PubSub, type PubSubMessage } from '../pubsub/index.js'
+import { topics, type PubSub } from '../pubsub/index.js'
 import type { SwarmManager } from '../swarm/manager.js'
 import { errors, isGenswarmsError, type GenswarmsError } from '../errors.js'
 import { isKnown, locate, type Awaitable, type LocalReach } from '../hosts/index.js'
@@ -76,7 +76,7 @@ class SwarmChannel implements Channel {
     if (!this.#swarm || !isKnown(this.#swarm, this.#reach)) return refuse('swarm_not_found', { code: errors.swarmNotFound.code })
     const { pubsub } = this.#deps
     for (const topic of forwardedTopics) {
-      this.#unsubscribe.push(pubsub.subscribe(topic(this.#swarm), (m: PubSubMessage) => this.#ctx.push(m.event, m.payload)))
+      this.#unsubscribe.push(pubsub.subscribe(topic(this.#swarm), this.#ctx.forward))
     }
     this.#unsubscribe.push(pubsub.subscribe<SwarmEvent>(topics.events(this.#swarm), (m) => this.#onEvent(m.payload)))
     return ok({ swarm: this.#swarm })

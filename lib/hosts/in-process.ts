@@ -42,7 +42,7 @@ export class InProcessHost implements SwarmHost {
    * once the swarm accepted it. `queued` names the row a task came from.
    */
   deliver(agent: string, task: string, queued: { id: number; redelivered: boolean } | null): SendTaskResult {
-    this.#manager.sendTask(this.name, agent, task, queued)
+    this.#manager.swarm(this.name).sendTask(agent, task, queued)
     return { delivery: 'in_process' }
   }
 

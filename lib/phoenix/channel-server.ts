@@ -1,6 +1,5 @@
 import { clip, type WarningAggregator } from './log-aggregator.js'
 import { isReply, ok, refuse, replyFrame, SocketReason } from './replies.js'
-import { settle } from './settle.js'
 import type { Channel, ChannelContext, ChannelDefinition, Logger, Message, SocketLimits, TerminateReason } from './types.js'
 
 /** What a channel server needs from the socket it lives on. */
@@ -231,10 +230,34 @@ export class ChannelServer {
       joinRef: join.joinRef ?? join.ref ?? '',
       params: this.#host.params,
       push: (event: string, payload: unknown) => this.#push(event, payload),
+      forward: (message: { event: string; payload: unknown }) => this.#push(message.event, message.payload),
     })
   }
 
+  /**
+   * Runs a channel callback that may answer at once or with a promise. A sync
+   * answer is handled before this returns, so a sync channel costs no extra
+   * tick; errors, thrown or rejected, go to onError. The promise returned for
+   * an async answer never rejects.
+   */
   #settle<T>(run: () => T | Promise<T>, onValue: (value: T) => void, onError: (err: unknown) => void): Promise<void> | undefined {
-    return settle(run, onValue, onError, (err) => this.#host.logger.error({ err, topic: this.topic }, 'channel server failed settling a channel callback'))
+    let result: T | Promise<T>
+    try {
+      result = run()
+    } catch (err) {
+      onError(err)
+      return undefined
+    }
+    if (!isThenable(result)) {
+      onValue(result)
+      return undefined
+    }
+    return Promise.resolve(result)
+      .then(onValue, onError)
+      .catch((err: unknown) => this.#host.logger.error({ err, topic: this.topic }, 'channel server failed settling a channel callback'))
   }
+}
+
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
 }

@@ -16,6 +16,12 @@ export interface ChannelContext {
   readonly params: Record<string, string>
   /** push a server event to the client on this channel: [join_ref, null, topic, event, payload] */
   push(event: string, payload: unknown): void
+  /**
+   * The same as push, for a message that already has the shape `{event, payload}`
+   * (what a PubSub topic carries): a channel can subscribe it directly, so a
+   * forwarded push does not pass through the channel's own code.
+   */
+  forward(message: { event: string; payload: unknown }): void
 }
 
 export interface Channel {
