@@ -77,7 +77,7 @@ t.test('a non-zero exit is an agent_error with its code; the agent is idle and t
   const [error] = events(engine, 'bad', 'agent_error')
   t.equal(error?.level, 'error')
   t.equal(error?.agent, 'w')
-  t.match(error?.message, /exited with code 2/)
+  t.match(error?.message, /^agent w: \S*node exited with code 2: w: asked to fail$/, 'names the program, the code and what it said last')
   t.match(error?.metadata, { protocol: 'text', reason: 'exit', code: 2, signal: null, stderr: 'w: asked to fail' })
   const stderr = events(engine, 'bad', 'backend_stderr')
   t.same(stderr.map((e) => [e.level, e.message]), [['debug', 'w: asked to fail']])

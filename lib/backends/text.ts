@@ -10,6 +10,8 @@ import type { AgentBackend, AgentIdentity, AgentInput, BackendHealth, BackendOut
 export const DEFAULT_TEXT_TIMEOUT_MS = 600_000
 export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024
 
+const preview = (text: string, n = 200) => (text.length > n ? `${text.slice(0, n)}…` : text)
+
 interface Run {
   child: ChildProcess
   closed: Promise<void>
@@ -97,7 +99,7 @@ export class TextBackend implements AgentBackend {
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk))
     let lastStderr = ''
     createInterface({ input: child.stderr! }).on('line', (line) => {
-      lastStderr = line
+      if (line.trim() !== '') lastStderr = preview(line)
       if (!run.cancelled) this.#listener({ type: 'stderr', line })
     })
     if (child.stdin) {
@@ -142,7 +144,7 @@ export class TextBackend implements AgentBackend {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
           this.#failed(`${program} ${how}`, { reason: 'exit', code, signal, stderr: lastStderr })
         } else {
-          const content = stdout.text().replace(/\s+$/, '')
+          const content = stdout.text().trimEnd()
           if (content !== '') this.#listener({ type: 'output', content })
         }
       }))
@@ -150,7 +152,9 @@ export class TextBackend implements AgentBackend {
   }
 
   #failed(message: string, metadata: Record<string, unknown>): void {
-    this.#listener({ type: 'turn_error', message: `agent ${this.#identity.agent}: ${message}`, metadata: { protocol: 'text', ...metadata } })
+    // The last stderr line usually says why; the error names it so nobody needs the debug events.
+    const said = typeof metadata.stderr === 'string' && metadata.stderr !== '' ? `: ${preview(metadata.stderr)}` : ''
+    this.#listener({ type: 'turn_error', message: `agent ${this.#identity.agent}: ${message}${said}`, metadata: { protocol: 'text', ...metadata } })
   }
 
   #truncated(stdout: BoundedOutput): void {
