@@ -1,6 +1,7 @@
 import type { AgentSpec } from '../config/types.js'
 import { LocalBackend } from './local.js'
 import { MockBackend } from './mock.js'
+import { TextBackend } from './text.js'
 import type { AgentBackend, AgentIdentity } from './types.js'
 
 export type { AgentBackend, AgentInput, BackendOutput, BackendHealth, AgentIdentity } from './types.js'
@@ -12,6 +13,6 @@ export function createBackend(spec: AgentSpec, swarm: string): AgentBackend {
     case 'mock':
       return new MockBackend(spec.backend)
     case 'local':
-      return new LocalBackend(spec.backend, identity)
+      return spec.backend.protocol === 'text' ? new TextBackend(spec.backend, identity) : new LocalBackend(spec.backend, identity)
   }
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { LocalBackendSpec } from '../config/types.js'
+import { agentEnv, DEFAULT_KILL_GRACE_MS, killTree } from './process-tree.js'
 import type { AgentBackend, AgentIdentity, AgentInput, BackendHealth, BackendOutput } from './types.js'
 
 const DEFAULT_IDLE_MS = 1000
-const DEFAULT_KILL_GRACE_MS = 2000
 
 /** A JSON line with a known `type` is a protocol message; anything else is output text. */
 export function parseProtocolLine(line: string): { output: BackendOutput; protocol: boolean } {
@@ -71,14 +71,7 @@ export class LocalBackend implements AgentBackend {
     this.#stopping = false
     const child = spawn(program, args, {
       cwd: this.#spec.cwd,
-      env: {
-        ...process.env,
-        ...this.#spec.env,
-        GENSWARMS_AGENT: this.#identity.agent,
-        GENSWARMS_SWARM: this.#identity.swarm,
-        GENSWARMS_SKILLS: JSON.stringify(this.#identity.skills),
-        ...(this.#identity.model ? { GENSWARMS_MODEL: this.#identity.model } : {}),
-      },
+      env: agentEnv(this.#spec, this.#identity),
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     })
@@ -145,23 +138,8 @@ export class LocalBackend implements AgentBackend {
     if (!child || child.pid === undefined) return
     this.#stopping = true
     if (this.#quietTimer) clearTimeout(this.#quietTimer)
-    const pid = child.pid
     child.stdin?.end()
-    signalGroup(pid, 'SIGTERM')
-    const grace = this.#spec.kill_grace_ms ?? DEFAULT_KILL_GRACE_MS
-    const killer = setTimeout(() => signalGroup(pid, 'SIGKILL'), grace)
-    await this.#exited
-    clearTimeout(killer)
-    // The leader is gone; make sure nothing it left in its group survives.
-    signalGroup(pid, 'SIGKILL')
+    await killTree(child.pid, this.#spec.kill_grace_ms ?? DEFAULT_KILL_GRACE_MS, this.#exited)
     this.#child = null
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    // group already gone
   }
 }

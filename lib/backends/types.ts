@@ -12,6 +12,10 @@ export type BackendOutput =
   | { type: 'stderr'; line: string }
   /** the backend died on its own (never reported for a requested stop) */
   | { type: 'exit'; code: number | null; signal: string | null }
+  /** one turn failed; the backend still takes input, so the agent is not put in `error` */
+  | { type: 'turn_error'; message: string; metadata: Record<string, unknown> }
+  /** something the user should see that did not stop the turn, stored as `event_type` at level warning */
+  | { type: 'warning'; event_type: string; message: string; metadata: Record<string, unknown> }
 
 export interface BackendHealth {
   alive: boolean

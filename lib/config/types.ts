@@ -13,12 +13,23 @@ export interface MockBackendSpec {
   echo?: boolean
 }
 
+export const LOCAL_PROTOCOLS = ['jsonl', 'text'] as const
+export type LocalProtocol = (typeof LOCAL_PROTOCOLS)[number]
+/** In a `protocol: text` command, the argv items where the input goes instead of stdin. */
+export const INPUT_PLACEHOLDER = '{input}'
+
 export interface LocalBackendSpec {
   type: 'local'
   /** argv; the first element is the program */
   command: string[]
-  /** a plain-text program's turn ends after this much silence (ms) */
+  /** absent means `jsonl`: one long-lived process; `text` runs the command once per input */
+  protocol?: LocalProtocol
+  /** a plain-text program's turn ends after this much silence (ms); jsonl only */
   idle_ms?: number
+  /** text only: a run still going after this long is killed (ms; 0 means never) */
+  timeout_ms?: number
+  /** text only: stdout kept per run; the rest is dropped with an `output_truncated` warning */
+  max_output_bytes?: number
   /** grace between SIGTERM and SIGKILL on stop (ms) */
   kill_grace_ms?: number
   cwd?: string

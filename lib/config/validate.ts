@@ -1,10 +1,14 @@
 import {
+  INPUT_PLACEHOLDER,
+  LOCAL_PROTOCOLS,
   NODE_NAME_RE,
   SWARM_NAME_RE,
   SYSTEM_OBJECTS,
   type AgentSpec,
   type BackendSpec,
   type Edge,
+  type LocalBackendSpec,
+  type LocalProtocol,
   type MockRule,
   type ObjectSpec,
   type SwarmConfig,
@@ -44,7 +48,7 @@ const OBJECT_KEYS = ['name', 'type', 'config']
 const RULE_KEYS = ['match', 'response', 'delay_ms']
 const BACKEND_KEYS = {
   mock: ['script', 'echo'],
-  local: ['command', 'idle_ms', 'kill_grace_ms', 'cwd', 'env'],
+  local: ['command', 'protocol', 'idle_ms', 'timeout_ms', 'max_output_bytes', 'kill_grace_ms', 'cwd', 'env'],
 } as const
 const RESERVED = new Set<string>(SYSTEM_OBJECTS)
 
@@ -314,7 +318,7 @@ function readRule(raw: unknown, path: string, errs: Errors): MockRule {
 }
 
 function readLocalBackend(fields: Dict, where: (key: string) => string, path: string, errs: Errors): BackendSpec {
-  const spec: BackendSpec = { type: 'local', command: [] }
+  const spec: LocalBackendSpec = { type: 'local', command: [] }
   const command = fields.command
   if (command === undefined) {
     errs.push(`${path}.command: required for a local backend (an argv list such as ["python3", "agent.py"])`)
@@ -325,8 +329,9 @@ function readLocalBackend(fields: Dict, where: (key: string) => string, path: st
   } else {
     spec.command = [...command]
   }
-  const idle = optionalCount(fields.idle_ms, where('idle_ms'), errs)
-  if (idle !== undefined) spec.idle_ms = idle
+  const protocol = readProtocol(fields.protocol, where('protocol'), errs)
+  if (protocol !== undefined) spec.protocol = protocol
+  readProtocolKeys(spec, fields, where, errs)
   const grace = optionalCount(fields.kill_grace_ms, where('kill_grace_ms'), errs)
   if (grace !== undefined) spec.kill_grace_ms = grace
   if (fields.cwd !== undefined) {
@@ -335,6 +340,42 @@ function readLocalBackend(fields: Dict, where: (key: string) => string, path: st
   }
   if (fields.env !== undefined) spec.env = readEnv(fields.env, where('env'), errs)
   return spec
+}
+
+function readProtocol(raw: unknown, path: string, errs: Errors): LocalProtocol | undefined {
+  if (raw === undefined) return undefined
+  if ((LOCAL_PROTOCOLS as readonly unknown[]).includes(raw)) return raw as LocalProtocol
+  errs.push(`${path}: must be ${LOCAL_PROTOCOLS.map((p) => JSON.stringify(p)).join(' or ')}, got ${kind(raw)}`)
+  return undefined
+}
+
+/**
+ * Keys that mean something under one protocol only are errors under the
+ * other, so a user never sets a timeout that is silently ignored.
+ */
+function readProtocolKeys(spec: LocalBackendSpec, fields: Dict, where: (key: string) => string, errs: Errors): void {
+  const text = spec.protocol === 'text'
+  const only = (key: string, protocol: LocalProtocol, why: string) => {
+    if (fields[key] !== undefined) errs.push(`${where(key)}: only for protocol: ${protocol} (${why})`)
+  }
+  if (text) {
+    only('idle_ms', 'jsonl', 'a text run ends its turn when it exits')
+    const timeout = optionalCount(fields.timeout_ms, where('timeout_ms'), errs)
+    if (timeout !== undefined) spec.timeout_ms = timeout
+    const cap = optionalCount(fields.max_output_bytes, where('max_output_bytes'), errs)
+    if (cap === 0) errs.push(`${where('max_output_bytes')}: must be at least 1`)
+    else if (cap !== undefined) spec.max_output_bytes = cap
+    if (spec.command[0]?.includes(INPUT_PLACEHOLDER)) {
+      errs.push(`${where('command')}[0]: the program cannot be the ${INPUT_PLACEHOLDER} placeholder; put it in an argument`)
+    }
+    return
+  }
+  const idle = optionalCount(fields.idle_ms, where('idle_ms'), errs)
+  if (idle !== undefined) spec.idle_ms = idle
+  only('timeout_ms', 'text', 'a jsonl program runs for the whole life of the agent')
+  only('max_output_bytes', 'text', 'a jsonl program\'s output is read line by line')
+  const at = spec.command.findIndex((arg) => arg.includes(INPUT_PLACEHOLDER))
+  if (at >= 0) errs.push(`${where('command')}[${at}]: ${INPUT_PLACEHOLDER} is only replaced with protocol: text`)
 }
 
 /** Numbers and booleans are accepted and stringified, as YAML users write `DEBUG: 1`. */

@@ -38,6 +38,9 @@ export interface AgentHost {
   message(agent: AgentRuntime, directive: Directive): void
   stderr(agent: AgentRuntime, line: string): void
   crashed(agent: AgentRuntime, code: number | null, signal: string | null): void
+  /** one turn failed but the backend takes the next input (the turn still ends with `status idle`) */
+  turnFailed(agent: AgentRuntime, message: string, metadata: Record<string, unknown>): void
+  warning(agent: AgentRuntime, eventType: string, message: string, metadata: Record<string, unknown>): void
 }
 
 /**
@@ -174,6 +177,12 @@ export class AgentRuntime {
         break
       case 'stderr':
         this.#host.stderr(this, output.line)
+        break
+      case 'turn_error':
+        this.#host.turnFailed(this, output.message, output.metadata)
+        break
+      case 'warning':
+        this.#host.warning(this, output.event_type, output.message, output.metadata)
         break
       case 'exit': {
         const abandoned = this.#takeAll()

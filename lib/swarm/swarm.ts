@@ -267,6 +267,14 @@ export class Swarm implements AgentHost {
     this.#emit({ event_type: 'backend_stderr', level: 'debug', agent: agent.name, message: line }, agent.turn)
   }
 
+  turnFailed(agent: AgentRuntime, message: string, metadata: Record<string, unknown>): void {
+    this.#emit({ event_type: 'agent_error', agent: agent.name, message, metadata }, agent.turn)
+  }
+
+  warning(agent: AgentRuntime, eventType: string, message: string, metadata: Record<string, unknown>): void {
+    this.#emit({ event_type: eventType, level: 'warning', agent: agent.name, message, metadata }, agent.turn)
+  }
+
   crashed(agent: AgentRuntime, code: number | null, signal: string | null): void {
     const how = signal ? `signal ${signal}` : `code ${code}`
     this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})`, metadata: { code, signal } })
