@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { noQuery, reply } from './schemas.js'
 
-/** What the Phoenix socket accepts and pushes (seed: websocket-api.md). */
+/** What the Phoenix socket accepts and pushes (docs/websocket.md). */
 const CLIENT_EVENTS = ['send_task', 'get_status', 'subscribe_logs', 'unsubscribe_logs', 'subscribe_events', 'unsubscribe_events']
 const SERVER_EVENTS = [
   'agent_output', 'message_routed', 'message_broadcast', 'agent_status', 'swarm_started', 'swarm_stopped',

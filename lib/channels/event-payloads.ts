@@ -1,11 +1,11 @@
 import type { SwarmEvent } from '../events/types.js'
 
-/** The seed's `log_entry` payload: an event without category and swarm. */
+/** The `log_entry` payload (docs/websocket.md): an event without category and swarm. */
 export function logEntryPayload(e: SwarmEvent) {
   return { id: e.id, timestamp: e.timestamp, level: e.level, agent: e.agent, event_type: e.event_type, message: e.message, metadata: e.metadata }
 }
 
-/** The seed's `event` payload: every field of the event. */
+/** The `event` payload (docs/websocket.md): every field of the event. */
 export function eventPayload(e: SwarmEvent) {
   return {
     id: e.id, timestamp: e.timestamp, level: e.level, category: e.category, swarm: e.swarm,

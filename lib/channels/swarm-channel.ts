@@ -24,7 +24,7 @@ export interface SwarmChannelDeps {
   maxReplyBytes?: number
 }
 
-/** The channel `swarm:<name>` of the seed's WebSocket API. */
+/** The channel `swarm:<name>`: the WebSocket API of docs/websocket.md. */
 export function swarmChannel(deps: SwarmChannelDeps): ChannelDefinition {
   return { pattern: 'swarm:*', create: (ctx) => new SwarmChannel(ctx, deps) }
 }

@@ -13,7 +13,7 @@ type EventFields = Pick<SwarmEvent, 'swarm' | 'agent' | 'event_type' | 'message'
 const ROUTING_FIELDS = ['timestamp', 'swarm', 'from', 'to', 'type', 'content_preview'] as const
 
 /**
- * The seed's live push that an event stands for, on its swarm topic; null for
+ * The live push (docs/websocket.md) that an event stands for, on its swarm topic; null for
  * events that are only streamed as log_entry / event. The spine publishes it
  * for this process's events, the relay for events other processes wrote, so a
  * client joined to a daemon swarm gets the same pushes as for a local one.
