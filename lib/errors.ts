@@ -85,6 +85,8 @@ export const errors = {
   inboxFull: define('GS_INBOX_FULL', 429, 'inbox_full', (swarm: string, agent: string, limit: number) =>
     `agent "${agent}" in swarm "${swarm}" has ${limit} inputs waiting; nothing was accepted, try again later`),
   invalidMutation: defineList('GS_INVALID_MUTATION', 400, ':invalid_mutation'),
+  budgetExceeded: define('GS_BUDGET_EXCEEDED', 409, 'budget_exceeded', (who: string, used: number, max: number) =>
+    `${who} has used ${used} of its ${max}-token budget; it takes no new input`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

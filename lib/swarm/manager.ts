@@ -7,7 +7,7 @@ import type { EventSpine } from '../events/spine.js'
 import { applyMutation, replayOverlay, type Mutation } from './mutations.js'
 import { INBOX_LIMIT, type TaskRef } from './agent.js'
 import { Swarm } from './swarm.js'
-import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus, SwarmSummary } from './types.js'
+import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus, SwarmSummary, TokenTotals } from './types.js'
 
 export interface SwarmManagerOptions {
   spine: EventSpine
@@ -28,10 +28,13 @@ export interface RegistrySwarmStatus {
   stopped_at: string | null
   config_path: string | null
   log_path: string | null
-  agents: { name: string; state: 'unknown'; backend: string }[]
+  agents: { name: string; state: 'unknown'; backend: string; tokens: TokenTotals; budget: { max_tokens: number } | null }[]
   topology: { from: string; targets: string[] }[]
   /** queued tasks not yet answered: waiting for the daemon, or taken and not finished */
   pending_tasks: number
+  /** summed from the agent_usage events the daemon stored since it started */
+  tokens: { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+  budget: { max_tokens: number } | null
 }
 
 export type SendTaskResult = { delivery: 'in_process' } | { delivery: 'queued'; task_id: number }
@@ -122,7 +125,7 @@ export class SwarmManager {
     if (swarm) return { ...swarm.status(), pending_tasks: this.registry?.countPendingTasks(name) ?? 0 }
     const record = this.registry?.get(name)
     if (!record) throw errors.swarmNotFound(name)
-    return registryStatus(record, this.#registryConfig(name), this.registry!.countPendingTasks(name))
+    return registryStatus(record, this.#registryConfig(name), this.registry!.countPendingTasks(name), this.registry!.tokenTotals(name, record.started_at))
   }
 
   /** The effective config of a registry swarm, or null when its stored config is unusable. */
@@ -260,8 +263,10 @@ export class SwarmManager {
   }
 }
 
-function registryStatus(record: SwarmRecord, config: SwarmConfig | null, pendingTasks: number): RegistrySwarmStatus {
+function registryStatus(record: SwarmRecord, config: SwarmConfig | null, pendingTasks: number, tokens: Map<string, TokenTotals>): RegistrySwarmStatus {
   const agents = config?.agents ?? []
+  const none: TokenTotals = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, turns: 0 }
+  const sum = (key: 'prompt_tokens' | 'completion_tokens' | 'total_tokens') => [...tokens.values()].reduce((n, t) => n + t[key], 0)
   return {
     name: record.name,
     status: record.status,
@@ -271,8 +276,10 @@ function registryStatus(record: SwarmRecord, config: SwarmConfig | null, pending
     stopped_at: record.stopped_at,
     config_path: record.config_path,
     log_path: record.log_path,
-    agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type })),
+    agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type, tokens: tokens.get(a.name) ?? none, budget: a.budget ?? null })),
     topology: agents.map((a) => ({ from: a.name, targets: (config?.topology ?? []).filter((e) => e.from === a.name).map((e) => e.to) })),
     pending_tasks: pendingTasks,
+    tokens: { prompt_tokens: sum('prompt_tokens'), completion_tokens: sum('completion_tokens'), total_tokens: sum('total_tokens') },
+    budget: config?.budget ?? null,
   }
 }

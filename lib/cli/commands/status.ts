@@ -50,6 +50,12 @@ async function status(ctx: CliContext, name: string | undefined, opts: { json?: 
   ctx.out.line(`  ${c.dim('agents')}`)
   for (const agent of shown.agents) {
     const to = targets.get(agent.name) ?? []
-    ctx.out.line(`    ${agent.name} ${c.dim(`(${agent.backend})`)}${to.length ? ` → ${to.join(', ')}` : ''}`)
+    const tokens = 'tokens' in agent ? `  ${c.dim(tokenLine(agent.tokens.total_tokens, agent.budget))}` : ''
+    ctx.out.line(`    ${agent.name} ${c.dim(`(${agent.backend})`)}${to.length ? ` → ${to.join(', ')}` : ''}${tokens}`)
   }
+  if ('tokens' in shown) ctx.out.line(`  ${c.dim('tokens'.padEnd(8))} ${tokenLine(shown.tokens.total_tokens, shown.budget)}`)
+}
+
+function tokenLine(total: number, budget: { max_tokens: number } | null): string {
+  return budget ? `${total}/${budget.max_tokens} tokens` : `${total} tokens`
 }
