@@ -214,3 +214,17 @@ t.test('a swarm over its budget refuses input to every agent, including routed m
   const warnings = await waitForEvent(engine, 'sb', 'budget_exceeded', 'b', 2)
   t.ok(warnings.every((w) => w.metadata.scope === 'swarm'))
 })
+
+t.test('removing an agent at runtime aborts its in-flight request', async (t) => {
+  const fake = await startFakeOpenAI(t)
+  const engine = testEngine(t)
+  fake.reply({ stall: true, text: ['thinking'] })
+  await engine.swarmManager.start(swarmConfig('remove', [llmAgent('a', { type: 'openai', base_url: fake.url }), llmAgent('b', { type: 'openai', base_url: fake.url })]))
+  engine.swarmManager.sendTask('remove', 'a', 'go')
+  await fake.request(0)
+  const closed = closedWithin(fake, 1000)
+  await engine.swarmManager.mutate('remove', { op: 'remove_agent', name: 'a' })
+  await closed
+  t.pass('the fake server saw the request close')
+  t.equal(eventsOf(engine, 'remove', 'agent_error').length, 0)
+})
