@@ -94,6 +94,8 @@ export const errors = {
   serverError: define('GS_SERVER_ERROR', 502, ':server_error', (message: string) => message),
   unknownEvent: define('GS_UNKNOWN_EVENT', 400, 'unknown_event', (event: string) => `unknown event "${event}"`),
   tooManySubscriptions: define('GS_TOO_MANY_SUBSCRIPTIONS', 429, undefined, (kind: 'log' | 'event') => `too many ${kind} subscriptions`),
+  budgetExceeded: define('GS_BUDGET_EXCEEDED', 409, 'budget_exceeded', (who: string, used: number, max: number) =>
+    `${who} has used ${used} of its ${max}-token budget; it takes no new input`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

@@ -5,7 +5,7 @@ import { noQuery, reply } from './schemas.js'
 const CLIENT_EVENTS = ['send_task', 'get_status', 'subscribe_logs', 'unsubscribe_logs', 'subscribe_events', 'unsubscribe_events']
 const SERVER_EVENTS = [
   'agent_output', 'message_routed', 'message_broadcast', 'agent_status', 'swarm_started', 'swarm_stopped',
-  'agent_added', 'agent_removed', 'topology_changed', 'log_entry', 'event',
+  'agent_added', 'agent_removed', 'topology_changed', 'log_entry', 'event', 'agent_output_delta',
 ]
 
 export interface Endpoint {

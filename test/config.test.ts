@@ -58,15 +58,15 @@ t.test('a config with several errors reports every one with its path', async (t)
   })
   const expected = [
     'name: must match ^[A-Za-z][A-Za-z0-9_-]*$, got "9lives"',
-    'topolgy: unknown key (allowed: name, description, version, agents, objects, topology)',
+    'topolgy: unknown key (allowed: name, description, version, agents, objects, topology, budget)',
     'agents[1].name: duplicate name "coder"',
     'agents[2].name: "metrics" is reserved for a system object',
     'agents[3].name: must match ^[A-Za-z_][A-Za-z0-9_]*$, got "bad-name"',
     'agents[3].backend.command: required for a local backend (an argv list such as ["python3", "agent.py"])',
     'agents[4].backend.script[0].match: invalid regular expression: Invalid regular expression: /(/: Unterminated group',
     'agents[4].backend.script[0].delay_ms: must be a non-negative integer, got number -1',
-    'agents[5].skils: unknown key (allowed: name, backend, skills, model, config)',
-    'agents[5].backend: unknown backend "ssh" (expected "mock" or "local")',
+    'agents[5].skils: unknown key (allowed: name, backend, skills, model, budget, config)',
+    'agents[5].backend: unknown backend "ssh" (expected "mock", "local", "openai", "anthropic")',
     'agents[6].backend.command: must be a non-empty list of strings (argv, such as ["python3", "agent.py"]), got string "python agent.py"',
     'agents[6].skills[1]: must be a string, got number 3',
     'topology[1]: self-edge "coder" -> "coder" is not allowed',
@@ -81,7 +81,7 @@ t.test('root, list and empty-swarm errors', async (t) => {
   t.same(errorsOf([]), ['<root>: must be an object, got a list'])
   t.same(errorsOf({}), ['name: required', 'agents: a swarm needs at least one agent or object'])
   t.same(errorsOf({ name: 's', agents: { a: 1 } }), ['agents: must be a list, got object'])
-  t.same(errorsOf({ name: 's', agents: [{ name: 'a' }] }), ['agents[0].backend: required ("mock", "local" or an object with a type)'])
+  t.same(errorsOf({ name: 's', agents: [{ name: 'a' }] }), ['agents[0].backend: required ("mock", "local", "openai", "anthropic" or an object with a type)'])
   t.ok(configOf({ name: 's', objects: [{ name: 'counter' }] }), 'objects alone make a swarm')
 })
 

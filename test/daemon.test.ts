@@ -180,7 +180,7 @@ t.test('bad input', async (t) => {
   t.equal(invalid.code, 1)
   t.same(invalid.stderr.trim().split('\n'), [
     'error: broken.yaml is not a valid swarm config (3 errors):',
-    '  agents[0].backend: unknown backend "nope" (expected "mock" or "local")',
+    '  agents[0].backend: unknown backend "nope" (expected "mock", "local", "openai", "anthropic")',
     '  agents[1].name: duplicate name "a"',
     '  topology[0]: unknown node "ghost"',
   ])

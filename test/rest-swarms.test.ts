@@ -23,7 +23,7 @@ t.test('GET / is the info document with the endpoints and the websocket section'
     transport: 'websocket',
     topic: 'swarm:{swarm_name}',
     client_events: ['send_task', 'get_status', 'subscribe_logs', 'unsubscribe_logs', 'subscribe_events', 'unsubscribe_events'],
-    server_events: ['agent_output', 'message_routed', 'message_broadcast', 'agent_status', 'swarm_started', 'swarm_stopped', 'agent_added', 'agent_removed', 'topology_changed', 'log_entry', 'event'],
+    server_events: ['agent_output', 'message_routed', 'message_broadcast', 'agent_status', 'swarm_started', 'swarm_stopped', 'agent_added', 'agent_removed', 'topology_changed', 'log_entry', 'event', 'agent_output_delta'],
   })
 })
 

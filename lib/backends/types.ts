@@ -10,12 +10,42 @@ export type BackendOutput =
   | { type: 'broadcast'; content: string }
   | { type: 'status'; state: string }
   | { type: 'stderr'; line: string }
+  /** a piece of the answer of turn `turn` while it streams; the complete text still comes as `output` */
+  | { type: 'delta'; turn: number; delta: string }
+  /** what one turn cost, reported once per turn that reached the model */
+  | { type: 'usage'; usage: TurnUsage }
   /** the backend died on its own (never reported for a requested stop) */
   | { type: 'exit'; code: number | null; signal: string | null }
   /** one turn failed; the backend still takes input, so the agent is not put in `error` */
   | { type: 'turn_error'; message: string; metadata: Record<string, unknown> }
   /** something the user should see that did not stop the turn, stored as `event_type` at level warning */
   | { type: 'warning'; event_type: string; message: string; metadata: Record<string, unknown> }
+
+export interface TurnUsage {
+  model: string
+  prompt_tokens: number
+  completion_tokens: number
+  duration_ms: number
+  tool_rounds: number
+  /** the model still asked for tools when max_tool_rounds was spent */
+  tool_limit_reached?: boolean
+}
+
+/** Whether a message an agent asked for was let through, and if not, why. */
+export type Delivery =
+  | { delivered: true; to: string[] }
+  | { delivered: false; error: string; allowed_targets: string[] }
+
+/**
+ * What a backend may ask of its agent while a turn runs: who it can reach,
+ * and to send a message whose outcome it needs (a tool call's result).
+ */
+export interface AgentContext {
+  targets(): string[]
+  send(directive: { kind: 'direct'; to: string; content: string } | { kind: 'broadcast'; content: string }): Delivery
+  /** directories searched, in order, for the agent's skill files */
+  skillDirs: string[]
+}
 
 export interface BackendHealth {
   alive: boolean

@@ -36,13 +36,36 @@ export interface LocalBackendSpec {
   env?: Record<string, string>
 }
 
-export type BackendSpec = MockBackendSpec | LocalBackendSpec
+/** A chat model behind an OpenAI-compatible endpoint or Anthropic's API (docs/agents.md). */
+export interface LlmBackendSpec {
+  type: 'openai' | 'anthropic'
+  model: string
+  base_url?: string
+  /** the NAME of the environment variable holding the key; the key itself is never in a config */
+  api_key_env?: string
+  temperature?: number
+  max_tokens?: number
+  timeout_ms?: number
+  max_retries?: number
+  max_tool_rounds?: number
+  max_history_messages?: number
+  /** merged into every request body */
+  extra?: Record<string, unknown>
+}
+
+export type BackendSpec = MockBackendSpec | LocalBackendSpec | LlmBackendSpec
+
+/** Tokens (prompt + completion) an agent, or a whole swarm, may spend. */
+export interface Budget {
+  max_tokens: number
+}
 
 export interface AgentSpec {
   name: string
   backend: BackendSpec
   skills: string[]
   model?: string
+  budget?: Budget
   /** free domain keys (backend keys are lifted into `backend`) */
   config: Record<string, unknown>
 }
@@ -65,6 +88,7 @@ export interface SwarmConfig {
   agents: AgentSpec[]
   objects: ObjectSpec[]
   topology: Edge[]
+  budget?: Budget
 }
 
 export const SWARM_NAME_RE = /^[A-Za-z][A-Za-z0-9_-]*$/

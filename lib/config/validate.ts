@@ -6,9 +6,11 @@ import {
   SYSTEM_OBJECTS,
   type AgentSpec,
   type BackendSpec,
+  type Budget,
   type Edge,
   type LocalBackendSpec,
   type LocalProtocol,
+  type LlmBackendSpec,
   type MockRule,
   type ObjectSpec,
   type SwarmConfig,
@@ -42,14 +44,24 @@ export type EdgesValidationResult = { ok: true; edges: Edge[] } | { ok: false; e
 type Errors = string[]
 type Dict = Record<string, unknown>
 
-const TOP_LEVEL_KEYS = ['name', 'description', 'version', 'agents', 'objects', 'topology']
-const AGENT_KEYS = ['name', 'backend', 'skills', 'model', 'config']
+const TOP_LEVEL_KEYS = ['name', 'description', 'version', 'agents', 'objects', 'topology', 'budget']
+const AGENT_KEYS = ['name', 'backend', 'skills', 'model', 'budget', 'config']
 const OBJECT_KEYS = ['name', 'type', 'config']
 const RULE_KEYS = ['match', 'response', 'delay_ms']
+const LLM_KEYS = [
+  'model', 'base_url', 'api_key_env', 'temperature', 'max_tokens', 'timeout_ms',
+  'max_retries', 'max_tool_rounds', 'max_history_messages', 'extra',
+] as const
+/** An environment variable name, so a key pasted into `api_key_env` is refused rather than stored. */
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 const BACKEND_KEYS = {
   mock: ['script', 'echo'],
   local: ['command', 'protocol', 'idle_ms', 'timeout_ms', 'max_output_bytes', 'kill_grace_ms', 'cwd', 'env'],
+  openai: LLM_KEYS,
+  anthropic: LLM_KEYS,
 } as const
+const BACKEND_TYPES = Object.keys(BACKEND_KEYS) as (keyof typeof BACKEND_KEYS)[]
+const BACKEND_CHOICES = BACKEND_TYPES.map((t) => JSON.stringify(t)).join(', ')
 const RESERVED = new Set<string>(SYSTEM_OBJECTS)
 
 export function validateConfig(raw: unknown): ValidationResult<SwarmConfig> {
@@ -70,6 +82,7 @@ export function validateConfig(raw: unknown): ValidationResult<SwarmConfig> {
     errs.push('agents: a swarm needs at least one agent or object')
   }
   const topology = readEdges(raw.topology, 'topology', errs, names.all())
+  const budget = readBudget(raw.budget, 'budget', errs)
 
   if (errs.length > 0) return { ok: false, errors: errs }
   const config: SwarmConfig = {
@@ -78,6 +91,7 @@ export function validateConfig(raw: unknown): ValidationResult<SwarmConfig> {
     agents,
     objects,
     topology,
+    ...(budget ? { budget } : {}),
   }
   return { ok: true, config }
 }
@@ -107,9 +121,9 @@ export function validateEdges(raw: unknown, nodes: Iterable<string>, path = 'edg
  * back unchanged.
  */
 export function serializeAgentSpec(spec: AgentSpec): AgentSpec {
-  const { name, backend, skills, model, config } = spec
-  // JSON drops an undefined model, so the key is absent rather than null.
-  return plainJson({ name, backend, skills, model, config })
+  const { name, backend, skills, model, budget, config } = spec
+  // JSON drops an undefined model or budget, so the key is absent rather than null.
+  return plainJson({ name, backend, skills, model, budget, config })
 }
 
 /** The whole config as plain JSON, in a shape validateConfig accepts back. */
@@ -120,6 +134,7 @@ export function serializeConfig(config: SwarmConfig): SwarmConfig {
     agents: config.agents.map(serializeAgentSpec),
     objects: config.objects,
     topology: config.topology.map(({ from, to }) => ({ from, to })),
+    ...(config.budget ? { budget: config.budget } : {}),
   }
   return plainJson(out)
 }
@@ -210,8 +225,9 @@ function readAgent(raw: unknown, path: string, errs: Errors, names: NameRegistry
   const backend = readBackend(raw.backend, config, path, errs)
   const skills = readStringList(raw.skills, `${path}.skills`, errs)
   const model = optionalString(raw.model, `${path}.model`, errs)
+  const budget = readBudget(raw.budget, `${path}.budget`, errs)
 
-  return { name, backend, skills, ...(model !== undefined ? { model } : {}), config }
+  return { name, backend, skills, ...(model !== undefined ? { model } : {}), ...(budget ? { budget } : {}), config }
 }
 
 function readObject(raw: unknown, path: string, errs: Errors, names: NameRegistry): ObjectSpec {
@@ -240,19 +256,19 @@ function readBackend(raw: unknown, config: Dict, agentPath: string, errs: Errors
   let type: unknown
   let fields: Dict = {}
   if (raw === undefined) {
-    errs.push(`${path}: required ("mock", "local" or an object with a type)`)
+    errs.push(`${path}: required (${BACKEND_CHOICES} or an object with a type)`)
   } else if (typeof raw === 'string') {
     type = raw
   } else if (isDict(raw)) {
     ;({ type, ...fields } = raw)
-    if (type === undefined) errs.push(`${path}.type: required ("mock" or "local")`)
+    if (type === undefined) errs.push(`${path}.type: required (${BACKEND_CHOICES})`)
   } else {
-    errs.push(`${path}: must be "mock", "local" or an object with a type, got ${kind(raw)}`)
+    errs.push(`${path}: must be ${BACKEND_CHOICES} or an object with a type, got ${kind(raw)}`)
   }
   if (type === undefined) return { type: 'mock' }
-  if (type !== 'mock' && type !== 'local') {
+  if (!isBackendType(type)) {
     const typePath = typeof raw === 'string' ? path : `${path}.type`
-    errs.push(`${typePath}: unknown backend ${JSON.stringify(type)} (expected "mock" or "local")`)
+    errs.push(`${typePath}: unknown backend ${JSON.stringify(type)} (expected ${BACKEND_CHOICES})`)
     return { type: 'mock' }
   }
 
@@ -276,7 +292,59 @@ function readBackend(raw: unknown, config: Dict, agentPath: string, errs: Errors
     delete config[key]
   }
   const where = (key: string) => origin.get(key) ?? `${path}.${key}`
-  return type === 'mock' ? readMockBackend(fields, where, errs) : readLocalBackend(fields, where, path, errs)
+  if (type === 'mock') return readMockBackend(fields, where, errs)
+  if (type === 'local') return readLocalBackend(fields, where, path, errs)
+  return readLlmBackend(type, fields, where, path, errs)
+}
+
+function isBackendType(type: unknown): type is keyof typeof BACKEND_KEYS {
+  return typeof type === 'string' && (BACKEND_TYPES as string[]).includes(type)
+}
+
+function readLlmBackend(type: LlmBackendSpec['type'], fields: Dict, where: (key: string) => string, path: string, errs: Errors): BackendSpec {
+  const spec: LlmBackendSpec = { type, model: '' }
+  if (fields.model === undefined) errs.push(`${path}.model: required for an ${type} backend (such as ${type === 'openai' ? '"gpt-4o-mini"' : '"claude-sonnet-4-5"'})`)
+  else if (typeof fields.model === 'string' && fields.model !== '') spec.model = fields.model
+  else errs.push(`${where('model')}: must be a non-empty string, got ${kind(fields.model)}`)
+  if (fields.base_url !== undefined) {
+    if (typeof fields.base_url === 'string' && /^https?:\/\/[^/]/.test(fields.base_url)) spec.base_url = fields.base_url
+    else errs.push(`${where('base_url')}: must be an http(s) URL such as "http://127.0.0.1:11434/v1", got ${kind(fields.base_url)}`)
+  }
+  if (fields.api_key_env !== undefined) {
+    // Never echo the value: if it is not a variable name it may well be the key itself.
+    if (typeof fields.api_key_env === 'string' && ENV_NAME_RE.test(fields.api_key_env)) spec.api_key_env = fields.api_key_env
+    else errs.push(`${where('api_key_env')}: must be the NAME of an environment variable (such as "OPENAI_API_KEY"), never the key itself`)
+  }
+  if (fields.temperature !== undefined) {
+    if (typeof fields.temperature === 'number' && Number.isFinite(fields.temperature) && fields.temperature >= 0) spec.temperature = fields.temperature
+    else errs.push(`${where('temperature')}: must be a number >= 0, got ${kind(fields.temperature)}`)
+  }
+  for (const key of ['max_tokens', 'timeout_ms', 'max_tool_rounds', 'max_history_messages'] as const) {
+    const value = optionalPositive(fields[key], where(key), errs)
+    if (value !== undefined) spec[key] = value
+  }
+  const retries = optionalCount(fields.max_retries, where('max_retries'), errs)
+  if (retries !== undefined) spec.max_retries = retries
+  if (fields.extra !== undefined) {
+    if (isDict(fields.extra)) spec.extra = { ...fields.extra }
+    else errs.push(`${where('extra')}: must be an object (merged into the request body), got ${kind(fields.extra)}`)
+  }
+  return spec
+}
+
+function readBudget(raw: unknown, path: string, errs: Errors): Budget | undefined {
+  if (raw === undefined || raw === null) return undefined
+  if (!isDict(raw)) {
+    errs.push(`${path}: must be an object {max_tokens}, got ${kind(raw)}`)
+    return undefined
+  }
+  rejectUnknownKeys(raw, ['max_tokens'], path, errs)
+  if (raw.max_tokens === undefined) {
+    errs.push(`${path}.max_tokens: required`)
+    return undefined
+  }
+  const max = optionalPositive(raw.max_tokens, `${path}.max_tokens`, errs)
+  return max === undefined ? undefined : { max_tokens: max }
 }
 
 function readMockBackend(fields: Dict, where: (key: string) => string, errs: Errors): BackendSpec {
@@ -503,6 +571,13 @@ function optionalCount(raw: unknown, path: string, errs: Errors): number | undef
   if (raw === undefined) return undefined
   if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return raw
   errs.push(`${path}: must be a non-negative integer, got ${kind(raw)}`)
+  return undefined
+}
+
+function optionalPositive(raw: unknown, path: string, errs: Errors): number | undefined {
+  if (raw === undefined) return undefined
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0) return raw
+  errs.push(`${path}: must be a positive integer, got ${kind(raw)}`)
   return undefined
 }
 

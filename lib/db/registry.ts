@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, max, sql } from 'drizzle-orm'
 import { readFileSync } from 'node:fs'
 import type { Db, OpenedDatabase } from './open.js'
-import { swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
+import { events, swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
 
 export type SwarmRowStatus = 'running' | 'stopped' | 'crashed'
 
@@ -218,6 +218,20 @@ export class SwarmRegistry {
 
   countPendingTasks(swarm: string): number {
     return this.#db.select({ n: count() }).from(tasks).where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending'))).get()?.n ?? 0
+  }
+
+  /**
+   * Tokens each agent's turns reported (agent_usage events) since `since`: the
+   * totals of a swarm that runs in another process, read from what it stored.
+   */
+  tokenTotals(swarm: string, since: string | null): Map<string, { prompt_tokens: number; completion_tokens: number; total_tokens: number; turns: number }> {
+    const prompt = sql<number>`coalesce(sum(json_extract(${events.metadata}, '$.prompt_tokens')), 0)`
+    const completion = sql<number>`coalesce(sum(json_extract(${events.metadata}, '$.completion_tokens')), 0)`
+    const where = and(eq(events.swarm, swarm), eq(events.eventType, 'agent_usage'), since ? sql`${events.timestamp} >= ${since}` : undefined)
+    const rows = this.#db.select({ agent: events.agent, prompt, completion, turns: count() }).from(events).where(where).groupBy(events.agent).all()
+    return new Map(rows.filter((r) => r.agent !== null).map((r) => [r.agent!, {
+      prompt_tokens: Number(r.prompt), completion_tokens: Number(r.completion), total_tokens: Number(r.prompt) + Number(r.completion), turns: r.turns,
+    }]))
   }
 
   /** A swarm's tasks, newest first, optionally of one status. */

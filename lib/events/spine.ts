@@ -67,6 +67,14 @@ export class EventSpine {
     }
   }
 
+  /**
+   * A live push that is not an event: nothing is stored, so only clients of
+   * this process see it (agent_output_delta; docs/websocket.md).
+   */
+  publishLive(topic: string, event: string, payload: unknown): void {
+    this.#pubsub.publish(topic, event, payload)
+  }
+
   #published(event: SwarmEvent): void {
     this.#ownIds?.add(event.id)
     if (event.swarm !== null) this.#pubsub.publish(topics.events(event.swarm), 'event', event)

@@ -11,6 +11,7 @@ export const EVENT_TYPES = {
   agent: [
     'agent_started', 'agent_stopped', 'agent_error', 'agent_added', 'agent_removed',
     'agent_status', 'task_sent', 'message_delivered', 'agent_output', 'inbox_full', 'message_dropped',
+    'agent_usage', 'budget_exceeded',
   ],
   object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed'],
   routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],

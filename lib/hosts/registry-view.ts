@@ -14,11 +14,16 @@ export interface RegistrySwarmStatus {
   stopped_at: string | null
   config_path: string | null
   log_path: string | null
-  agents: { name: string; state: 'unknown'; backend: string }[]
+  agents: { name: string; state: 'unknown'; backend: string; tokens: AgentTokens; budget: { max_tokens: number } | null }[]
   topology: { from: string; targets: string[] }[]
   /** queued tasks not yet answered: waiting for the daemon, or taken and not finished */
   pending_tasks: number
+  /** summed from the agent_usage events the daemon stored since it started */
+  tokens: { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+  budget: { max_tokens: number } | null
 }
+
+type AgentTokens = { prompt_tokens: number; completion_tokens: number; total_tokens: number; turns: number }
 
 /** Seed config plus overlay, rebuilt from the registry. */
 export function storedConfig(registry: SwarmRegistry, record: SwarmRecord): SwarmConfig {
@@ -39,6 +44,9 @@ export function storedConfigOrNull(registry: SwarmRegistry, record: SwarmRecord)
 export function registryStatus(registry: SwarmRegistry, record: SwarmRecord): RegistrySwarmStatus {
   const config = storedConfigOrNull(registry, record)
   const agents = config?.agents ?? []
+  const tokens = registry.tokenTotals(record.name, record.started_at)
+  const none: AgentTokens = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, turns: 0 }
+  const sum = (key: 'prompt_tokens' | 'completion_tokens' | 'total_tokens') => [...tokens.values()].reduce((n, t) => n + t[key], 0)
   return {
     name: record.name,
     status: record.status,
@@ -48,8 +56,10 @@ export function registryStatus(registry: SwarmRegistry, record: SwarmRecord): Re
     stopped_at: record.stopped_at,
     config_path: record.config_path,
     log_path: record.log_path,
-    agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type })),
+    agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type, tokens: tokens.get(a.name) ?? none, budget: a.budget ?? null })),
     topology: agents.map((a) => ({ from: a.name, targets: (config?.topology ?? []).filter((e) => e.from === a.name).map((e) => e.to) })),
     pending_tasks: registry.countPendingTasks(record.name),
+    tokens: { prompt_tokens: sum('prompt_tokens'), completion_tokens: sum('completion_tokens'), total_tokens: sum('total_tokens') },
+    budget: config?.budget ?? null,
   }
 }

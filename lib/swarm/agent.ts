@@ -1,7 +1,7 @@
-import { createBackend, type AgentBackend, type AgentInput, type BackendOutput } from '../backends/index.js'
+import { createBackend, type AgentBackend, type AgentContext, type AgentInput, type BackendOutput, type Delivery, type TurnUsage } from '../backends/index.js'
 import type { AgentSpec } from '../config/types.js'
 import type { Directive } from './output-parser.js'
-import type { AgentState, HistoryEntry } from './types.js'
+import type { AgentState, HistoryEntry, TokenTotals } from './types.js'
 
 export const HISTORY_SIZE = 200
 /** Tasks waiting in one agent's inbox; a task past it is refused to its sender, never dropped. */
@@ -36,6 +36,13 @@ export interface AgentHost {
   output(agent: AgentRuntime, content: string): void
   /** a `send` or `broadcast` line: the same message its output text could have asked for */
   message(agent: AgentRuntime, directive: Directive): void
+  /** the same, for a backend that needs the outcome (an LLM's tool call) */
+  send(agent: AgentRuntime, directive: Directive): Delivery
+  targets(agent: AgentRuntime): string[]
+  /** directories searched for skill files, in order */
+  skillDirs(): string[]
+  delta(agent: AgentRuntime, turn: number, delta: string): void
+  usage(agent: AgentRuntime, usage: TurnUsage): void
   stderr(agent: AgentRuntime, line: string): void
   crashed(agent: AgentRuntime, code: number | null, signal: string | null): void
   /** one turn failed but the backend takes the next input (the turn still ends with `status idle`) */
@@ -57,11 +64,18 @@ export class AgentRuntime {
   #waitingTasks = 0
   #current: InboxEntry | null = null
   readonly #history: HistoryEntry[] = []
+  /** what the agent's turns have cost since the swarm started (kept across restarts of the agent) */
+  readonly tokens: TokenTotals = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, turns: 0 }
 
   constructor(spec: AgentSpec, swarm: string, host: AgentHost) {
     this.spec = spec
     this.#host = host
-    this.#backend = createBackend(spec, swarm)
+    const ctx: AgentContext = {
+      targets: () => host.targets(this),
+      send: (directive) => host.send(this, directive),
+      skillDirs: host.skillDirs(),
+    }
+    this.#backend = createBackend(spec, swarm, ctx)
     this.#backend.onOutput((output) => this.#onOutput(output))
   }
 
@@ -183,6 +197,16 @@ export class AgentRuntime {
         break
       case 'warning':
         this.#host.warning(this, output.event_type, output.message, output.metadata)
+        break
+      case 'delta':
+        this.#host.delta(this, output.turn, output.delta)
+        break
+      case 'usage':
+        this.tokens.prompt_tokens += output.usage.prompt_tokens
+        this.tokens.completion_tokens += output.usage.completion_tokens
+        this.tokens.total_tokens += output.usage.prompt_tokens + output.usage.completion_tokens
+        this.tokens.turns++
+        this.#host.usage(this, output.usage)
         break
       case 'exit': {
         const abandoned = this.#takeAll()

@@ -6,7 +6,7 @@ import type { MutationOutcome } from '../operations/types.js'
 import { applyMutation, replayOverlay, type Mutation } from './mutations.js'
 import type { TaskRef } from './agent.js'
 import { Swarm } from './swarm.js'
-import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus, SwarmSummary } from './types.js'
+import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus, SwarmSummary, TokenTotals } from './types.js'
 
 export interface SwarmManagerOptions {
   spine: EventSpine

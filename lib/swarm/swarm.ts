@@ -1,8 +1,10 @@
-import type { AgentInput } from '../backends/index.js'
+import { dirname, join, resolve } from 'node:path'
+import type { AgentInput, Delivery, TurnUsage } from '../backends/index.js'
 import { isSystemObject, type ObjectSpec, type SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import type { EventInput } from '../events/types.js'
+import { topics } from '../pubsub/index.js'
 import { AgentRuntime, INBOX_LIMIT, MESSAGE_INBOX_LIMIT, type AgentHost, type InboxEntry, type TaskRef } from './agent.js'
 import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
@@ -35,6 +37,8 @@ export class Swarm implements AgentHost {
   /** the task whose turn is producing output right now; routing it causes carries its id */
   #turn: TaskRef | null = null
   taskListener: TaskListener | null = null
+  /** tokens of agents removed since the swarm started: they still count against the swarm's budget */
+  readonly #retiredTokens = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
 
   constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null) {
     this.swarm = config.name
@@ -108,6 +112,11 @@ export class Swarm implements AgentHost {
     const agent = this.agent(agentName)
     if (agent.state === 'error' || agent.state === 'stopped') throw errors.agentUnavailable(agentName, agent.state)
     if (!agent.hasRoom('task')) throw errors.inboxFull(this.swarm, agentName, INBOX_LIMIT)
+    const over = this.#overBudget(agent)
+    if (over) {
+      this.#budgetRefused(agent, over, ORCHESTRATOR, 'task', task)
+      throw errors.budgetExceeded(over.who, over.used, over.max)
+    }
     this.#emit(
       { event_type: 'task_sent', agent: agentName, message: `task sent to ${agentName}: ${preview(content)}`, metadata: { task: preview(content, 1000) } },
       task,
@@ -121,6 +130,11 @@ export class Swarm implements AgentHost {
     // Unlike an agent's own output, a request can be refused to its sender's face.
     const target = this.agents.get(to)
     if (target && this.router.targets(from).includes(to) && !target.hasRoom('message')) throw errors.inboxFull(this.swarm, to, MESSAGE_INBOX_LIMIT)
+    const over = target && this.router.targets(from).includes(to) ? this.#overBudget(target) : null
+    if (target && over) {
+      this.#budgetRefused(target, over, from, 'message')
+      throw errors.budgetExceeded(over.who, over.used, over.max)
+    }
     const decision = this.router.route(from, to, content)
     this.#actOnRoute(from, content, decision)
     if (decision.kind === 'invalid_route') throw errors.invalidRoute(from, to, decision.allowed)
@@ -140,6 +154,8 @@ export class Swarm implements AgentHost {
       objects: [...this.objects.values()].map((o) => ({ name: o.name, type: o.type })),
       topology: this.router.topology(nodes),
       message_count: this.router.messageCount,
+      tokens: this.#swarmTokens(),
+      budget: this.#config.budget ?? null,
       pending_tasks: 0,
     }
   }
@@ -150,11 +166,13 @@ export class Swarm implements AgentHost {
       name,
       state: agent.state,
       backend: agent.backendKind,
-      model: agent.spec.model ?? null,
+      model: agent.spec.model ?? ('model' in agent.spec.backend ? agent.spec.backend.model : null),
       skills: agent.spec.skills,
       inbox: agent.inboxSize,
       pid: agent.pid,
       targets: this.router.targets(name),
+      tokens: { ...agent.tokens },
+      budget: agent.spec.budget ?? null,
       spec: agent.spec,
     }
   }
@@ -180,6 +198,7 @@ export class Swarm implements AgentHost {
       const agent = this.agents.get(name)!
       this.agents.delete(name)
       await agent.stop()
+      for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const) this.#retiredTokens[key] += agent.tokens[key]
       this.#emit({ event_type: 'agent_removed', agent: name, message: `agent ${name} removed`, metadata: { op: cause.op } })
     }
     const dropped = edgesBefore.filter((e) => !next.topology.some((n) => n.from === e.from && n.to === e.to))
@@ -263,6 +282,66 @@ export class Swarm implements AgentHost {
     this.#during(agent, () => this.#send(agent.name, directive))
   }
 
+  send(agent: AgentRuntime, directive: Directive): Delivery {
+    return this.#during(agent, () => this.#send(agent.name, directive))
+  }
+
+  targets(agent: AgentRuntime): string[] {
+    return this.router.targets(agent.name)
+  }
+
+  skillDirs(): string[] {
+    // Next to the config first, so an example directory carries its own skills.
+    const dirs = [...(this.configPath ? [join(dirname(resolve(this.configPath)), 'skills')] : []), resolve('skills')]
+    return [...new Set(dirs)]
+  }
+
+  delta(agent: AgentRuntime, turn: number, delta: string): void {
+    this.#spine.publishLive(topics.output(this.swarm), 'agent_output_delta', { agent: agent.name, turn, delta })
+  }
+
+  usage(agent: AgentRuntime, usage: TurnUsage): void {
+    const total = usage.prompt_tokens + usage.completion_tokens
+    const limit = usage.tool_limit_reached ? '; stopped at max_tool_rounds with tool calls left' : ''
+    this.#emit({
+      event_type: 'agent_usage',
+      ...(usage.tool_limit_reached ? { level: 'warning' as const } : {}),
+      agent: agent.name,
+      message: `${agent.name} used ${total} tokens (${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion) on ${usage.model} in ${usage.duration_ms} ms, ${usage.tool_rounds} tool rounds${limit}`,
+      metadata: { ...usage, total_tokens: total, agent_total_tokens: agent.tokens.total_tokens },
+    }, agent.turn)
+  }
+
+  // ── Budgets ─────────────────────────────────────────────────────────────
+
+  #swarmTokens(): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+    const sum = { ...this.#retiredTokens }
+    for (const agent of this.agents.values()) {
+      for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const) sum[key] += agent.tokens[key]
+    }
+    return sum
+  }
+
+  /** The budget `agent` has spent, its own or its swarm's, if any. */
+  #overBudget(agent: AgentRuntime): { scope: 'agent' | 'swarm'; who: string; used: number; max: number } | null {
+    const own = agent.spec.budget
+    if (own && agent.tokens.total_tokens >= own.max_tokens) return { scope: 'agent', who: `agent "${agent.name}"`, used: agent.tokens.total_tokens, max: own.max_tokens }
+    const swarm = this.#config.budget
+    const used = swarm ? this.#swarmTokens().total_tokens : 0
+    if (swarm && used >= swarm.max_tokens) return { scope: 'swarm', who: `swarm "${this.swarm}"`, used, max: swarm.max_tokens }
+    return null
+  }
+
+  #budgetRefused(agent: AgentRuntime, over: { scope: string; who: string; used: number; max: number }, from: string, kind: 'task' | 'message', task: TaskRef | null = this.#turn): void {
+    this.#emit({
+      event_type: 'budget_exceeded',
+      level: 'warning',
+      agent: agent.name,
+      message: `${kind} from ${from} to ${agent.name} refused: ${over.who} has used ${over.used} of its ${over.max}-token budget`,
+      metadata: { scope: over.scope, used: over.used, max_tokens: over.max, from, refused: kind },
+    }, task)
+  }
+
   stderr(agent: AgentRuntime, line: string): void {
     this.#emit({ event_type: 'backend_stderr', level: 'debug', agent: agent.name, message: line }, agent.turn)
   }
@@ -282,24 +361,27 @@ export class Swarm implements AgentHost {
 
   // ── Acting on the router's decisions ────────────────────────────────────
 
-  #send(from: string, directive: Directive): void {
-    if (directive.kind === 'direct') this.#actOnRoute(from, directive.content, this.router.route(from, directive.to, directive.content))
-    else this.#actOnBroadcast(from, directive.content, this.router.broadcast(from, directive.content))
+  #send(from: string, directive: Directive): Delivery {
+    if (directive.kind === 'direct') return this.#actOnRoute(from, directive.content, this.router.route(from, directive.to, directive.content))
+    return this.#actOnBroadcast(from, directive.content, this.router.broadcast(from, directive.content))
   }
 
-  #actOnRoute(from: string, content: string, decision: RouteDecision): void {
+  #actOnRoute(from: string, content: string, decision: RouteDecision): Delivery {
     if (decision.kind === 'invalid_route') {
       const { to, allowed } = decision
       this.#emit({ event_type: 'invalid_route', agent: from, message: `message from ${from} to ${to} dropped: no such edge (allowed: ${allowed.join(', ') || 'none'})`, metadata: { from, to, allowed } })
-      return
+      return { delivered: false, error: `no connection from ${from} to ${to}`, allowed_targets: allowed }
     }
     this.#routed(decision.data)
-    this.#deliver(from, decision.to, content)
+    const refused = this.#deliver(from, decision.to, content)
+    return refused === null ? { delivered: true, to: [decision.to] } : { delivered: false, error: refused, allowed_targets: this.router.targets(from) }
   }
 
-  #actOnBroadcast(from: string, content: string, { targets, data }: BroadcastDecision): void {
+  #actOnBroadcast(from: string, content: string, { targets, data }: BroadcastDecision): Delivery {
     this.#routed(data)
-    for (const to of targets) this.#deliver(from, to, content)
+    if (targets.length === 0) return { delivered: false, error: `${from} has no outgoing connections`, allowed_targets: [] }
+    const delivered = targets.filter((to) => this.#deliver(from, to, content) === null)
+    return delivered.length > 0 ? { delivered: true, to: delivered } : { delivered: false, error: 'no target took the message', allowed_targets: targets }
   }
 
   #routed(data: RoutingData): void {
@@ -308,28 +390,35 @@ export class Swarm implements AgentHost {
     this.#emit({ event_type: event, agent: data.from, message: `${data.from} → ${to}: ${data.content_preview}`, metadata: { ...data } })
   }
 
-  /** The topology let the message through; the target may still not exist. */
-  #deliver(from: string, to: string, content: string): void {
+  /** The topology let the message through; the target may still not exist. Null when taken, else why not. */
+  #deliver(from: string, to: string, content: string): string | null {
     const agent = this.agents.get(to)
     if (agent) {
-      this.#enqueueMessage(agent, { type: 'message', from, content })
+      const over = this.#overBudget(agent)
+      if (over) {
+        this.#budgetRefused(agent, over, from, 'message')
+        return `${to} takes no input: ${over.who} has spent its token budget`
+      }
+      return this.#enqueueMessage(agent, { type: 'message', from, content }) ? null : `the inbox of ${to} is full`
     } else if (this.hasNode(to)) {
       // Objects are deterministic handlers; until they have behaviour the delivery is recorded.
       this.#emit({ event_type: 'message_delivered', category: 'object', agent: to, message: `message from ${from} delivered to object ${to}`, metadata: { from, content_preview: content.slice(0, 100) } })
+      return null
     } else {
       this.#emit({ event_type: 'target_not_found', agent: from, message: `message from ${from} to ${to} dropped: no node named ${to}`, metadata: { from, to } })
+      return `no node named ${to}`
     }
   }
 
-  #enqueueMessage(agent: AgentRuntime, input: AgentInput): void {
-    if (!agent.enqueue(input, this.#turn)) {
-      this.#emit({
-        event_type: 'message_dropped',
-        level: 'error',
-        agent: agent.name,
-        message: `inbox of ${agent.name} holds ${MESSAGE_INBOX_LIMIT} messages; message from ${input.from} dropped`,
-        metadata: { from: input.from, limit: MESSAGE_INBOX_LIMIT, content_preview: input.content.slice(0, 100) },
-      })
-    }
+  #enqueueMessage(agent: AgentRuntime, input: AgentInput): boolean {
+    if (agent.enqueue(input, this.#turn)) return true
+    this.#emit({
+      event_type: 'message_dropped',
+      level: 'error',
+      agent: agent.name,
+      message: `inbox of ${agent.name} holds ${MESSAGE_INBOX_LIMIT} messages; message from ${input.from} dropped`,
+      metadata: { from: input.from, limit: MESSAGE_INBOX_LIMIT, content_preview: input.content.slice(0, 100) },
+    })
+    return false
   }
 }

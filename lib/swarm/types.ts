@@ -21,6 +21,14 @@ export interface HistoryEntry {
   content: string
 }
 
+/** Tokens spent, as reported by the model's usage. */
+export interface TokenTotals {
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+  turns: number
+}
+
 export interface AgentStatus {
   name: string
   state: AgentState
@@ -30,6 +38,8 @@ export interface AgentStatus {
   inbox: number
   pid: number | null
   targets: string[]
+  tokens: TokenTotals
+  budget: { max_tokens: number } | null
   spec: AgentSpec
 }
 
@@ -49,6 +59,9 @@ export interface SwarmStatus {
   objects: { name: string; type: string }[]
   topology: TopologyEntry[]
   message_count: number
+  /** every agent's tokens, including agents removed since the swarm started */
+  tokens: { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+  budget: { max_tokens: number } | null
   /** queued task rows not yet answered (a swarm in the server takes tasks directly, so only rows left by an earlier daemon) */
   pending_tasks: number
 }

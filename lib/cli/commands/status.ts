@@ -51,6 +51,13 @@ async function status(ctx: CliContext, name: string | undefined, opts: { json?: 
   ctx.out.line(`  ${c.dim('agents')}`)
   for (const agent of shown.agents) {
     const to = targets.get(agent.name) ?? []
-    ctx.out.line(`    ${agent.name} ${c.dim(`(${agent.backend})`)}${to.length ? ` → ${to.join(', ')}` : ''}`)
+    // Only agents that spend tokens (or may) get the column, so mock and local swarms read as before.
+    const tokens = agent.tokens.total_tokens > 0 || agent.budget ? `  ${c.dim(tokenLine(agent.tokens.total_tokens, agent.budget))}` : ''
+    ctx.out.line(`    ${agent.name} ${c.dim(`(${agent.backend})`)}${to.length ? ` → ${to.join(', ')}` : ''}${tokens}`)
   }
+  if (shown.tokens.total_tokens > 0 || shown.budget) ctx.out.line(`  ${c.dim('tokens'.padEnd(8))} ${tokenLine(shown.tokens.total_tokens, shown.budget)}`)
+}
+
+function tokenLine(total: number, budget: { max_tokens: number } | null): string {
+  return budget ? `${total}/${budget.max_tokens} tokens` : `${total} tokens`
 }
