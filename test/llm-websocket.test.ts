@@ -153,7 +153,7 @@ t.test('a spent budget refuses tasks: {reason: "budget_exceeded"} on the socket,
   await until(() => seen.length === 1, 'the answer')
   // The turn's usage is counted in the same tick as its output, so the next task already finds the budget spent.
   const refused = await outcome(channel.push('send_task', { agent: 'researcher', task: 'more' }))
-  t.same(refused, { status: 'error', response: { reason: 'budget_exceeded' } })
+  t.same(refused, { status: 'error', response: { reason: 'budget_exceeded', code: 'GS_BUDGET_EXCEEDED' } })
   const rest = await api(srv, 'POST', '/api/swarms/duo/agents/writer/task', { task: 'more' })
   t.equal(rest.status, 409)
   t.equal(rest.json.code, 'GS_BUDGET_EXCEEDED')

@@ -1,4 +1,4 @@
-import { isGenswarmsError } from '../../errors.js'
+import { errors, isGenswarmsError } from '../../errors.js'
 import { readSkill } from '../../skills/index.js'
 
 /** The text of each skill, from the first directory that has it; a missing skill is a start failure. */
@@ -11,7 +11,7 @@ export async function loadSkills(names: string[], dirs: string[]): Promise<strin
         found = (await readSkill(dir, name)).content
         break
       } catch (err) {
-        if (!(isGenswarmsError(err) && err.code === 'GS_SKILL_NOT_FOUND')) throw err
+        if (!(isGenswarmsError(err) && err.code === errors.skillNotFound.code)) throw err
       }
     }
     if (found === null) throw new Error(`skill "${name}" not found in ${dirs.join(' or ')}`)
