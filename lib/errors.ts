@@ -94,6 +94,8 @@ export const errors = {
   serverError: define('GS_SERVER_ERROR', 502, ':server_error', (message: string) => message),
   unknownEvent: define('GS_UNKNOWN_EVENT', 400, 'unknown_event', (event: string) => `unknown event "${event}"`),
   tooManySubscriptions: define('GS_TOO_MANY_SUBSCRIPTIONS', 429, undefined, (kind: 'log' | 'event') => `too many ${kind} subscriptions`),
+  objectNotFound: define('GS_OBJECT_NOT_FOUND', 404, ':object_not_found', (swarm: string, object: string) => `object "${object}" not found in swarm "${swarm}"`),
+  invalidHandler: define('GS_INVALID_HANDLER', 400, ':invalid_handler', (object: string, why: string) => `handler of object "${object}" refused: ${why}`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

@@ -13,6 +13,7 @@ import {
   type ObjectSpec,
   type SwarmConfig,
 } from './types.js'
+import { readObjectHandler } from './object-handler.js'
 
 /**
  * Validation of swarm configs (the format is in README.md and docs/architecture.md). Every check appends to one error list
@@ -44,7 +45,7 @@ type Dict = Record<string, unknown>
 
 const TOP_LEVEL_KEYS = ['name', 'description', 'version', 'agents', 'objects', 'topology']
 const AGENT_KEYS = ['name', 'backend', 'skills', 'model', 'config']
-const OBJECT_KEYS = ['name', 'type', 'config']
+const OBJECT_KEYS = ['name', 'type', 'config', 'handler', 'timeout_ms']
 const RULE_KEYS = ['match', 'response', 'delay_ms']
 const BACKEND_KEYS = {
   mock: ['script', 'echo'],
@@ -226,7 +227,18 @@ function readObject(raw: unknown, path: string, errs: Errors, names: NameRegistr
     if (typeof raw.type === 'string' && raw.type !== '') type = raw.type
     else errs.push(`${path}.type: must be a non-empty string, got ${kind(raw.type)}`)
   }
-  return { name, type, config: readDict(raw.config, `${path}.config`, errs) }
+  const spec: ObjectSpec = { name, type, config: readDict(raw.config, `${path}.config`, errs) }
+  readObjectHandler(raw, spec, path, errs)
+  return spec
+}
+
+/** Validates one object spec on its own (added at runtime); `taken` holds the names already used. */
+export function validateObjectSpec(raw: unknown, taken: Iterable<string> = []): { ok: true; spec: ObjectSpec } | { ok: false; errors: string[] } {
+  const errs: Errors = []
+  const names = new NameRegistry(errs)
+  for (const name of taken) names.preclaim(name)
+  const spec = readObject(raw, 'object', errs, names)
+  return errs.length > 0 ? { ok: false, errors: errs } : { ok: true, spec }
 }
 
 // ---------------------------------------------------------------- backends
