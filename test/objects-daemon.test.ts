@@ -12,11 +12,12 @@ import { outcome, startServer } from './helpers/server.js'
 const ws = cliWorkspace(t)
 writeModule(ws.dir, 'objects/game.mjs', readFileSync(new URL('./fixtures/objects/game.mjs', import.meta.url), 'utf8'))
 writeModule(ws.dir, 'objects/plain.mjs', 'export default { init(config) { return { state: { n: config.n } } }, handleMessage(_m, state) { return { reply: `n=${state.n}` } } }\n')
+writeModule(ws.dir, 'objects/bridge.mjs', readFileSync(new URL('../examples/bridge/bridge.mjs', import.meta.url), 'utf8'))
 writeFileSync(join(ws.dir, 'arena.json'), JSON.stringify({
   name: 'arena',
   agents: [{ name: 'a', backend: { type: 'mock', script: [{ match: '^play$', response: '@game: move' }] } }, { name: 'b', backend: 'mock' }],
   objects: [{ name: 'game', handler: './objects/game.mjs', config: { first: 'a' } }],
-  topology: [['a', 'game'], ['game', 'b']],
+  topology: [['a', 'game'], ['game', 'b'], ['gateway', 'b']],
 }))
 
 t.before(async () => {
@@ -53,4 +54,19 @@ t.test('a daemon swarm\'s objects: behaviour inside the daemon, routes through t
   t.match(removed.body, { status: 'removed', result: { removed: ['plain'] } })
   t.same((await api(server, 'GET', '/api/swarms/arena/objects')).body.objects.map((o: { name: string }) => o.name), ['game'])
   t.same((await api(server, 'GET', '/api/swarms/arena/overlay')).body.overlay.map((e: { op: string }) => e.op), ['add_object', 'configure_object', 'remove_object'])
+})
+
+t.test('ctx.sendToSwarm from a swarm in the server reaches a daemon swarm through its host, entering at its gateway', async (t) => {
+  const server = await startServer(t, { dbPath: ws.db, cwd: ws.dir })
+  const arena = await watch(t, server, 'arena')
+  const started = await api(server, 'POST', '/api/swarms', { config: {
+    name: 'front',
+    agents: [{ name: 'x', backend: { type: 'mock', script: [{ match: '^go$', response: '@bridge: over there' }] } }],
+    objects: [{ name: 'bridge', handler: './objects/bridge.mjs', config: { swarm: 'arena', to: 'b' } }],
+    topology: [['x', 'bridge']],
+  } })
+  t.equal(started.status, 201, JSON.stringify(started.body))
+  await api(server, 'POST', '/api/swarms/front/agents/x/task', { task: 'go' })
+  const entered = await arena.waitPush('message_routed', (p) => p.from === 'gateway' && p.to === 'b', 'gateway → b inside the daemon, relayed')
+  t.equal(entered.content_preview, 'x (front) says: over there')
 })
