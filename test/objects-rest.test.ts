@@ -84,3 +84,12 @@ t.test('the object routes: list, one, add at runtime, configure, remove, and rep
   await api(server, 'POST', '/api/swarms/rt/message', { from: 'a', to: 'plain', content: 'x' })
   await w.waitPush('message_routed', (p) => p.from === 'plain' && p.content_preview === 'n=2', 'init ran again with the merged config')
 })
+
+t.test('the object routes are in the OpenAPI document', async (t) => {
+  const server = await startServer(t)
+  const doc = (await api(server, 'GET', '/documentation/json')).body
+  t.same(Object.keys(doc.paths['/api/swarms/{name}/objects']).sort(), ['get', 'post'])
+  t.same(Object.keys(doc.paths['/api/swarms/{name}/objects/{object}']).sort(), ['delete', 'get'])
+  t.same(Object.keys(doc.paths['/api/swarms/{name}/objects/{object}/config']), ['patch'])
+  t.same(doc.paths['/api/swarms/{name}/objects'].post.requestBody.content['application/json'].schema.required, ['name', 'handler'])
+})
