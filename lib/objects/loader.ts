@@ -1,6 +1,5 @@
-import { stat } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
-import { resolveConfigPath } from '../config/load.js'
+import { readBoundedFile, resolveConfigPath } from '../config/load.js'
 import type { ObjectSpec } from '../config/types.js'
 import { errors, isGenswarmsError } from '../errors.js'
 import type { ObjectModule } from './types.js'
@@ -16,14 +15,12 @@ const MAX_MODULE_BYTES = 1024 * 1024
  */
 export async function loadHandler(spec: ObjectSpec, cwd: string): Promise<ObjectModule> {
   const path = guardedPath(spec, cwd)
-  let info
+  // The same reader as config files: a FIFO or device in its place is refused, never waited on.
   try {
-    info = await stat(path)
-  } catch {
-    throw errors.invalidHandler(spec.name, `module ${JSON.stringify(spec.handler)} not found`)
+    await readBoundedFile(path, MAX_MODULE_BYTES, 'handler')
+  } catch (err) {
+    throw errors.invalidHandler(spec.name, err instanceof Error ? err.message : String(err))
   }
-  if (!info.isFile()) throw errors.invalidHandler(spec.name, `${JSON.stringify(spec.handler)} is not a regular file`)
-  if (info.size > MAX_MODULE_BYTES) throw errors.invalidHandler(spec.name, `${JSON.stringify(spec.handler)} is larger than ${MAX_MODULE_BYTES} bytes`)
   let loaded: { default?: unknown }
   try {
     loaded = (await import(pathToFileURL(path).href)) as { default?: unknown }
