@@ -93,3 +93,10 @@ t.test('the object routes are in the OpenAPI document', async (t) => {
   t.same(Object.keys(doc.paths['/api/swarms/{name}/objects/{object}/config']), ['patch'])
   t.same(doc.paths['/api/swarms/{name}/objects'].post.requestBody.content['application/json'].schema.required, ['name', 'handler'])
 })
+
+t.test('handler and timeout_ms are validated with the rest of the config', async (t) => {
+  const server = await startServer(t)
+  const checked = await api(server, 'POST', '/api/config/validate', { config: { ...base('v'), objects: [{ name: 'o', handler: 7, timeout_ms: 0 }] } })
+  t.equal(checked.body.valid, false)
+  t.same(checked.body.errors, ['objects[0].handler: must be a non-empty module path', 'objects[0].timeout_ms: must be an integer from 1 to 600000'])
+})

@@ -124,6 +124,12 @@ t.test('a failing init puts the object in error; deliveries to it are refused wi
   await w.waitEvent((e) => e.event_type === 'message_refused' && e.agent === 'game', 'delivery refused')
   const stored = await api(server, 'GET', '/api/swarms/broken/events?event_type=object_error')
   t.match(stored.body.events, [{ level: 'error', metadata: { hook: 'init', details: { message: 'init refused by config' } } }])
+
+  const fixed = await api(server, 'PATCH', '/api/swarms/broken/objects/game/config', { fail_init: false })
+  t.equal(fixed.status, 200)
+  t.equal((await api(server, 'GET', '/api/swarms/broken/objects/game')).body.status, 'running', 'a config change runs init again and brings the object back')
+  await outcome(w.channel.push('send_task', { agent: 'a', task: 'play' }))
+  await w.waitPush('message_routed', (p) => p.from === 'game' && p.content_preview === 'ok 1 null', 'deliveries are taken again')
 })
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
