@@ -19,8 +19,10 @@ function gameSwarm(name: string, object: Record<string, unknown> = {}) {
 t.test('an agent\'s @game: message reaches the object; its reply comes back to the agent; send and broadcast are routed and pushed', async (t) => {
   const server = await startServer(t)
   writeModule(server.dir, 'objects/game.mjs', GAME)
-  t.equal((await api(server, 'POST', '/api/swarms', { config: gameSwarm('play') })).status, 201)
+  t.equal((await api(server, 'POST', '/api/swarms', { config: gameSwarm('play', { config: { first: 'a', greet: 'welcome' } }) })).status, 201)
   const w = await watch(t, server, 'play')
+  const greeted = await api(server, 'GET', '/api/swarms/play/events?event_type=message_delivered')
+  t.match(greeted.body.events, [{ agent: 'b', metadata: { from: 'game', content_preview: 'welcome' } }], 'what init sends is routed once the agents run')
 
   t.equal((await outcome(w.channel.push('send_task', { agent: 'a', task: 'play' }))).status, 'ok')
   await w.waitPush('message_routed', (p) => p.from === 'a' && p.to === 'game', 'a → game pushed')
