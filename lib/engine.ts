@@ -18,6 +18,8 @@ export interface EngineOptions {
   pid?: number
   logPath?: string | null
   onError?: (err: unknown, context: string) => void
+  /** the directory object handler modules must lie in (default: process.cwd()) */
+  cwd?: string
 }
 
 /** Everything below HTTP, wired together: the server, daemons and tests all build one of these. */
@@ -47,8 +49,12 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   pubsub.onHandlerError = (err, topic) => onError(err, `subscriber of ${topic}`)
   const spine = new EventSpine(eventStore, pubsub, { trackOwnIds: opts.trackOwnEvents ?? false, onError: (err) => onError(err, 'event persist') })
   const registry = new SwarmRegistry(database)
-  const swarmManager = new SwarmManager({ spine, registry, pid: opts.pid ?? process.pid, logPath: opts.logPath ?? null })
+  const swarmManager = new SwarmManager({ spine, registry, pid: opts.pid ?? process.pid, logPath: opts.logPath ?? null, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) })
   const reach: LocalReach = { manager: swarmManager, registry }
+  // An object's ctx.sendToSwarm enters the other swarm at its gateway, wherever that swarm runs.
+  swarmManager.sendToSwarm = async (swarm, to, content) => {
+    await locate(swarm, reach).sendMessage({ from: 'gateway', to, content })
+  }
   let closing: Promise<void> | null = null
   return {
     database, eventStore, spine, pubsub, registry, swarmManager, reach,

@@ -96,6 +96,8 @@ export const errors = {
   tooManySubscriptions: define('GS_TOO_MANY_SUBSCRIPTIONS', 429, undefined, (kind: 'log' | 'event') => `too many ${kind} subscriptions`),
   budgetExceeded: define('GS_BUDGET_EXCEEDED', 409, 'budget_exceeded', (who: string, used: number, max: number) =>
     `${who} has used ${used} of its ${max}-token budget; it takes no new input`),
+  objectNotFound: define('GS_OBJECT_NOT_FOUND', 404, ':object_not_found', (swarm: string, object: string) => `object "${object}" not found in swarm "${swarm}"`),
+  invalidHandler: define('GS_INVALID_HANDLER', 400, ':invalid_handler', (object: string, why: string) => `handler of object "${object}" refused: ${why}`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

@@ -21,6 +21,7 @@ async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise
       ...(opts.dbPath !== undefined ? { dbPath: opts.dbPath } : {}),
       buffered: opts.events?.buffered === false ? false : { ...(opts.events ?? {}) },
       trackOwnEvents: opts.relay !== false,
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       onError: (err, context) => app.log.error({ err }, `genswarms: ${context} failed`),
     })
   app.decorate('engine', engine)

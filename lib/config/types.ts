@@ -74,6 +74,10 @@ export interface ObjectSpec {
   name: string
   type: string
   config: Record<string, unknown>
+  /** an ES module inside the working directory (docs/objects.md); without it the object only records deliveries */
+  handler?: string
+  /** per-call time limit of the handler (ms) */
+  timeout_ms?: number
 }
 
 export interface Edge {

@@ -15,6 +15,7 @@ import {
   type ObjectSpec,
   type SwarmConfig,
 } from './types.js'
+import { readObjectHandler } from './object-handler.js'
 
 /**
  * Validation of swarm configs (the format is in README.md and docs/architecture.md). Every check appends to one error list
@@ -46,7 +47,7 @@ type Dict = Record<string, unknown>
 
 const TOP_LEVEL_KEYS = ['name', 'description', 'version', 'agents', 'objects', 'topology', 'budget']
 const AGENT_KEYS = ['name', 'backend', 'skills', 'model', 'budget', 'config']
-const OBJECT_KEYS = ['name', 'type', 'config']
+const OBJECT_KEYS = ['name', 'type', 'config', 'handler', 'timeout_ms']
 const RULE_KEYS = ['match', 'response', 'delay_ms']
 const LLM_KEYS = [
   'model', 'base_url', 'api_key_env', 'temperature', 'max_tokens', 'timeout_ms',
@@ -242,7 +243,18 @@ function readObject(raw: unknown, path: string, errs: Errors, names: NameRegistr
     if (typeof raw.type === 'string' && raw.type !== '') type = raw.type
     else errs.push(`${path}.type: must be a non-empty string, got ${kind(raw.type)}`)
   }
-  return { name, type, config: readDict(raw.config, `${path}.config`, errs) }
+  const spec: ObjectSpec = { name, type, config: readDict(raw.config, `${path}.config`, errs) }
+  readObjectHandler(raw, spec, path, errs)
+  return spec
+}
+
+/** Validates one object spec on its own (added at runtime); `taken` holds the names already used. */
+export function validateObjectSpec(raw: unknown, taken: Iterable<string> = []): { ok: true; spec: ObjectSpec } | { ok: false; errors: string[] } {
+  const errs: Errors = []
+  const names = new NameRegistry(errs)
+  for (const name of taken) names.preclaim(name)
+  const spec = readObject(raw, 'object', errs, names)
+  return errs.length > 0 ? { ok: false, errors: errs } : { ok: true, spec }
 }
 
 // ---------------------------------------------------------------- backends

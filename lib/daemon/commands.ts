@@ -30,6 +30,9 @@ const handlers: Handlers = {
 
   /** A runtime mutation, applied and recorded by this daemon. */
   mutate: (payload, ctx) => ctx.host.mutate(payload),
+
+  /** The objects with their runtime state, which only this process holds. */
+  objects: (_payload, ctx) => ctx.host.objects(),
 }
 
 /** The one entry point of the daemon's command loop: a row's op and payload, as read from the database. */

@@ -6,6 +6,7 @@ import { isPidAlive, type OverlayEntry, type SwarmRecord } from '../db/registry.
 import { errors } from '../errors.js'
 import { compile } from '../operations/check.js'
 import { mutation as mutationSchema } from '../operations/schemas.js'
+import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import { INBOX_LIMIT } from '../swarm/agent.js'
 import { applyMutation } from '../swarm/mutations.js'
@@ -79,6 +80,11 @@ export class DaemonHost implements SwarmHost {
     const checked = checkMutation(wire)
     if (!checked.ok) throw errors.invalidInput(`${checked.refusal.field ?? 'mutation'} ${checked.refusal.message}`)
     return runDaemonCommand(this.#reach.registry, this.name, 'mutate', checked.value, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: `apply ${mutation.op}` })
+  }
+
+  objects(): Promise<ObjectStatus[]> {
+    this.#requireRunning()
+    return runDaemonCommand(this.#reach.registry, this.name, 'objects', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'list its objects' })
   }
 
   status(): RegistrySwarmStatus {

@@ -1,6 +1,7 @@
 import type { SwarmConfig } from '../config/types.js'
 import { restartConfig } from '../config/source.js'
 import type { OverlayEntry } from '../db/registry.js'
+import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { TaskListener } from '../swarm/swarm.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus } from '../swarm/types.js'
@@ -84,6 +85,10 @@ export class InProcessHost implements SwarmHost {
 
   restartAgent(agent: string): Promise<AgentStatus> {
     return this.#manager.restartAgent(this.name, agent)
+  }
+
+  async objects(): Promise<ObjectStatus[]> {
+    return this.#manager.swarm(this.name).objects.status()
   }
 
   async history(agent: string, limit: number): Promise<HistoryEntry[]> {

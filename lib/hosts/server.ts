@@ -3,6 +3,7 @@ import type { OverlayEntry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import { compile } from '../operations/check.js'
 import { routed } from '../operations/results.js'
+import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { ServerClient, type HttpAnswer } from './server-client.js'
@@ -60,6 +61,12 @@ export class ServerHost implements SwarmHost {
         return (await this.#call<{ result: Mutated }>('PATCH', '/topology', { add: mutation.add, remove: mutation.remove })).result
       case 'scale':
         return (await this.#call<{ result: Mutated }>('POST', `/agents/${encodeURIComponent(mutation.base)}/scale`, { count: mutation.count })).result
+      case 'add_object':
+        return (await this.#call<{ result: Mutated }>('POST', '/objects', { ...mutation.spec, connections: mutation.connections, incoming: mutation.incoming })).result
+      case 'remove_object':
+        return (await this.#call<{ result: Mutated }>('DELETE', `/objects/${encodeURIComponent(mutation.name)}`)).result
+      case 'configure_object':
+        return (await this.#call<{ result: Mutated }>('PATCH', `/objects/${encodeURIComponent(mutation.name)}/config`, mutation.config)).result
     }
   }
 
@@ -81,6 +88,10 @@ export class ServerHost implements SwarmHost {
 
   async restartAgent(agent: string): Promise<AgentStatus> {
     return (await this.#call<{ agent: AgentStatus }>('POST', `/agents/${encodeURIComponent(agent)}/restart`)).agent
+  }
+
+  async objects(): Promise<ObjectStatus[]> {
+    return (await this.#call<{ objects: ObjectStatus[] }>('GET', '/objects')).objects
   }
 
   async history(agent: string, limit: number): Promise<HistoryEntry[]> {

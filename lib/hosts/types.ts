@@ -1,5 +1,6 @@
 import type { SwarmConfig } from '../config/types.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
+import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { SwarmManager } from '../swarm/manager.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus } from '../swarm/types.js'
@@ -77,6 +78,8 @@ export interface SwarmHost {
   /** forgets the recorded mutations; the running swarm keeps its shape until it starts again */
   clearOverlay(): Promise<number>
   restartAgent(agent: string): Promise<AgentStatus>
+  /** the objects with their runtime state (docs/objects.md) */
+  objects(): Promise<ObjectStatus[]>
   history(agent: string, limit: number): Promise<HistoryEntry[]>
   messages(limit: number): Promise<RoutingData[]>
   stop(opts?: StopOptions): Promise<void>

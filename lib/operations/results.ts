@@ -25,6 +25,29 @@ export const mutationOutcome = {
   properties: { added: names, removed: names, failed: names, overlay_seq: { type: 'integer' } },
 } as const
 
+/** The objects of a swarm with their runtime state (lib/objects/types.ts ObjectStatus). */
+export const objectList = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['name', 'type', 'status', 'handler', 'interface', 'config', 'timeout_ms', 'message_count', 'last_error', 'timers'],
+    properties: {
+      name: { type: 'string' },
+      type: { type: 'string' },
+      status: { enum: ['initializing', 'running', 'error', 'stopped'] },
+      handler: { type: ['string', 'null'] },
+      interface: { type: ['object', 'null'] },
+      config: { type: 'object' },
+      timeout_ms: { type: 'integer' },
+      message_count: { type: 'integer' },
+      last_error: {
+        anyOf: [{ type: 'null' }, { type: 'object', required: ['message', 'at'], properties: { message: { type: 'string' }, at: { type: 'string' } } }],
+      },
+      timers: names,
+    },
+  },
+} as const
+
 /** A failed command row: the daemon's message, and its named code and HTTP status when it had them. */
 export const failure = {
   type: 'object',

@@ -63,6 +63,26 @@ export const addAgent = {
   additionalProperties: false,
 } as const
 
+/** add_object: an object spec as in a config file (its `handler` is required at runtime), plus `connections` and `incoming`. */
+export const addObject = {
+  type: 'object',
+  required: ['name', 'handler'],
+  description: 'an object spec as in a config file, plus `connections` (edges out) and `incoming` (edges in)',
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    type: { type: 'string', minLength: 1 },
+    handler: { type: 'string', minLength: 1, description: 'an ES module inside the server\'s working directory' },
+    config: { type: 'object' },
+    timeout_ms: { type: 'integer', minimum: 1 },
+    connections: nameList,
+    incoming: nameList,
+  },
+  additionalProperties: false,
+} as const
+
+/** configure_object: keys merged into the object's config. */
+export const objectConfig = { type: 'object', description: 'keys merged into the object\'s config' } as const
+
 /** topology: edges to add and to remove. */
 export const topology = {
   type: 'object',
@@ -97,6 +117,13 @@ export const mutation = {
     { properties: { op: { const: 'remove_agent' }, name: { type: 'string' } }, required: ['name'], additionalProperties: false },
     { properties: { op: { const: 'topology' }, add: edgeList, remove: edgeList }, additionalProperties: false },
     { properties: { op: { const: 'scale' }, base: { type: 'string' }, count: { type: 'integer' } }, required: ['base', 'count'], additionalProperties: false },
+    {
+      properties: { op: { const: 'add_object' }, spec: { type: 'object' }, connections: nameList, incoming: nameList },
+      required: ['spec'],
+      additionalProperties: false,
+    },
+    { properties: { op: { const: 'remove_object' }, name: { type: 'string' } }, required: ['name'], additionalProperties: false },
+    { properties: { op: { const: 'configure_object' }, name: { type: 'string' }, config: objectConfig }, required: ['name', 'config'], additionalProperties: false },
   ],
 } as const
 

@@ -20,6 +20,9 @@ export type MutationInput =
   | { op: 'remove_agent'; name: string }
   | { op: 'topology'; add?: unknown[]; remove?: unknown[] }
   | { op: 'scale'; base: string; count: number }
+  | { op: 'add_object'; spec: Record<string, unknown>; connections?: string[]; incoming?: string[] }
+  | { op: 'remove_object'; name: string }
+  | { op: 'configure_object'; name: string; config: Record<string, unknown> }
 
 export type SendTaskResult =
   | { delivery: 'in_process' }

@@ -3,6 +3,7 @@ import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import type { MutationOutcome } from '../operations/types.js'
+import { loadHandler, loadHandlers } from '../objects/loader.js'
 import { applyMutation, replayOverlay, type Mutation } from './mutations.js'
 import type { TaskRef } from './agent.js'
 import { Swarm } from './swarm.js'
@@ -15,6 +16,8 @@ export interface SwarmManagerOptions {
   /** pid recorded for swarms started here (a daemon records its own) */
   pid?: number
   logPath?: string | null
+  /** the directory object handler modules must lie in (default: process.cwd()) */
+  cwd?: string
 }
 
 /**
@@ -30,12 +33,16 @@ export class SwarmManager {
   readonly #logPath: string | null
   /** mutations of one swarm run one after another */
   readonly #mutationQueues = new Map<string, Promise<unknown>>()
+  readonly cwd: string
+  /** how an object's ctx.sendToSwarm reaches another swarm; set by whoever can locate swarms (lib/engine.ts) */
+  sendToSwarm: ((swarm: string, to: string, content: string) => Promise<void>) | undefined
 
   constructor(opts: SwarmManagerOptions) {
     this.spine = opts.spine
     this.registry = opts.registry
     this.#pid = opts.pid ?? process.pid
     this.#logPath = opts.logPath ?? null
+    this.cwd = opts.cwd ?? process.cwd()
   }
 
   has(name: string): boolean {
@@ -50,7 +57,13 @@ export class SwarmManager {
     this.#starting.add(name)
     try {
       const { config: effective, skipped } = replayOverlay(config, this.registry.overlay(name))
-      const swarm = new Swarm(effective, this.spine, opts.configPath ?? null)
+      // A handler that may not or cannot load refuses the start, before anything runs.
+      const modules = await loadHandlers(effective.objects, this.cwd)
+      const swarm = new Swarm(effective, this.spine, opts.configPath ?? null, {
+        cwd: this.cwd,
+        modules,
+        sendToSwarm: (other, to, content) => (this.sendToSwarm ? this.sendToSwarm(other, to, content) : Promise.reject(new Error('no route to other swarms here'))),
+      })
       for (const s of skipped) {
         this.spine.emit({ swarm: name, event_type: 'overlay_entry_skipped', message: `overlay entry ${s.seq} no longer applies: ${s.reason}`, metadata: s })
       }
@@ -110,6 +123,9 @@ export class SwarmManager {
     const previous = this.#mutationQueues.get(swarmName) ?? Promise.resolve()
     const run = previous.catch(() => {}).then(async () => {
       const { config, recorded } = applyMutation(swarm.config(), mutation)
+      // Refused before it is recorded, so the overlay never holds a module that cannot load.
+      const before = new Set(swarm.config().objects.map((o) => o.name))
+      for (const added of config.objects) if (!before.has(added.name) && added.handler !== undefined) await loadHandler(added, this.cwd)
       const { op, ...payload } = recorded
       const entry = this.registry.appendOverlay(swarmName, op, payload as Record<string, unknown>)
       const result = await swarm.reconfigure(config, recorded)

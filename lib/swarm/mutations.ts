@@ -1,6 +1,7 @@
 import { validateAgentSpec, validateEdges } from '../config/validate.js'
 import type { AgentSpec, Edge, SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
+import { applyObjectMutation, OBJECT_MUTATION_OPS, type ObjectMutation } from '../objects/mutations.js'
 
 /**
  * A runtime change to a swarm, as requested and as recorded in its overlay.
@@ -13,8 +14,9 @@ export type Mutation =
   | { op: 'remove_agent'; name: string }
   | { op: 'topology'; add?: unknown; remove?: unknown }
   | { op: 'scale'; base: string; count: number }
+  | ObjectMutation
 
-export const MUTATION_OPS = ['add_agent', 'remove_agent', 'topology', 'scale'] as const
+export const MUTATION_OPS = ['add_agent', 'remove_agent', 'topology', 'scale', ...OBJECT_MUTATION_OPS] as const
 export const MAX_SCALE = 100
 
 export interface MutationResult {
@@ -40,6 +42,10 @@ export function applyMutation(config: SwarmConfig, mutation: Mutation): Mutation
       return editTopology(config, mutation.add, mutation.remove)
     case 'scale':
       return scale(config, mutation.base, mutation.count)
+    case 'add_object':
+    case 'remove_object':
+    case 'configure_object':
+      return applyObjectMutation(config, mutation)
   }
 }
 

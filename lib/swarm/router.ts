@@ -75,6 +75,11 @@ export class Router {
     return { kind: 'deliver', to, data: this.#record(from, to, 'direct', content) }
   }
 
+  /** A reply goes back to whoever wrote, who chose the conversation; it needs no edge back. */
+  reply(from: string, to: string, content: string): RouteDecision {
+    return { kind: 'deliver', to, data: this.#record(from, to, 'direct', content) }
+  }
+
   /** Broadcast: every target of the sender, none when it has no edges; always logged. */
   broadcast(from: string, content: string): BroadcastDecision {
     const targets = this.targets(from)

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path'
 import type { AgentInput, Delivery, TurnUsage } from '../backends/index.js'
-import { isSystemObject, type ObjectSpec, type SwarmConfig } from '../config/types.js'
+import { isSystemObject, type SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
 import type { EventInput } from '../events/types.js'
@@ -8,6 +8,8 @@ import { topics } from '../pubsub/index.js'
 import { AgentRuntime, INBOX_LIMIT, MESSAGE_INBOX_LIMIT, type AgentHost, type InboxEntry, type TaskRef } from './agent.js'
 import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
+import { SwarmObjects } from '../objects/objects.js'
+import type { ObjectHost, ObjectModule } from '../objects/types.js'
 import { parseOutput, type Directive } from './output-parser.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
@@ -21,17 +23,28 @@ export interface TaskListener {
 }
 const preview = (text: string, n = 200) => (text.length > n ? `${text.slice(0, n)}…` : text)
 
+/** What a swarm's objects need from where it runs (docs/objects.md). */
+export interface SwarmObjectOptions {
+  /** the directory handler modules must lie in */
+  cwd?: string
+  /** handler modules already loaded (and checked) by the caller, by object name */
+  modules?: Map<string, ObjectModule>
+  /** delivers `ctx.sendToSwarm`: a message into another swarm from its `gateway` */
+  sendToSwarm?: (swarm: string, to: string, content: string) => Promise<void>
+}
+
 /**
  * One running swarm: its agents, objects and router. Every observable change
  * is emitted here, through the spine, exactly once.
  */
-export class Swarm implements AgentHost {
+export class Swarm implements AgentHost, ObjectHost {
   readonly swarm: string
   readonly startedAt = new Date().toISOString()
   readonly configPath: string | null
   readonly router: Router
   readonly agents = new Map<string, AgentRuntime>()
-  readonly objects = new Map<string, ObjectSpec>()
+  readonly objects: SwarmObjects
+  readonly #sendToSwarm: SwarmObjectOptions['sendToSwarm']
   readonly #spine: EventSpine
   #config: SwarmConfig
   /** the task whose turn is producing output right now; routing it causes carries its id */
@@ -40,13 +53,14 @@ export class Swarm implements AgentHost {
   /** tokens of agents removed since the swarm started: they still count against the swarm's budget */
   readonly #retiredTokens = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
 
-  constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null) {
+  constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null, objects: SwarmObjectOptions = {}) {
     this.swarm = config.name
     this.configPath = configPath
     this.#spine = spine
     this.#config = config
     for (const spec of config.agents) this.agents.set(spec.name, new AgentRuntime(spec, this.swarm, this))
-    for (const object of config.objects) this.objects.set(object.name, object)
+    this.#sendToSwarm = objects.sendToSwarm
+    this.objects = new SwarmObjects(config.objects, objects.modules ?? new Map(), this, objects.cwd ?? process.cwd())
     this.router = new Router(this.swarm, config.topology)
   }
 
@@ -56,6 +70,8 @@ export class Swarm implements AgentHost {
     const failed = results.flatMap((r, i) =>
       r.status === 'rejected' ? [{ agent: [...this.agents.keys()][i]!, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
     )
+    // After the agents, so what an object's init sends finds them running.
+    await this.objects.start()
     const partial = failed.length > 0
     this.#emit({
       event_type: 'swarm_started',
@@ -78,6 +94,7 @@ export class Swarm implements AgentHost {
   }
 
   async stop(): Promise<void> {
+    await this.objects.stop()
     await Promise.allSettled([...this.agents.values()].map((a) => this.#stopAgent(a)))
     this.#emit({ event_type: 'swarm_stopped', message: `swarm ${this.swarm} stopped` })
   }
@@ -142,7 +159,7 @@ export class Swarm implements AgentHost {
   }
 
   status(): SwarmStatus {
-    const nodes = [...this.agents.keys(), ...this.objects.keys()]
+    const nodes = [...this.agents.keys(), ...this.objects.names()]
     return {
       name: this.swarm,
       status: 'running',
@@ -151,7 +168,7 @@ export class Swarm implements AgentHost {
       started_at: this.startedAt,
       config_path: this.configPath,
       agents: [...this.agents.keys()].map((name) => this.agentStatus(name)),
-      objects: [...this.objects.values()].map((o) => ({ name: o.name, type: o.type })),
+      objects: this.objects.status(),
       topology: this.router.topology(nodes),
       message_count: this.router.messageCount,
       tokens: this.#swarmTokens(),
@@ -217,6 +234,7 @@ export class Swarm implements AgentHost {
         failed.push(spec.name)
       }
     }
+    const objects = await this.objects.reconfigure(next.objects, cause.op)
     if (gained.length > 0 || dropped.length > 0) {
       this.#emit({
         event_type: 'topology_changed',
@@ -224,7 +242,7 @@ export class Swarm implements AgentHost {
         metadata: { op: cause.op, added: gained, removed: dropped },
       })
     }
-    return { added: added.map((a) => a.name), removed, failed }
+    return { added: [...added.map((a) => a.name), ...objects.added], removed: [...removed, ...objects.removed], failed }
   }
 
   /** Every event of a task's turn (or of the routing it causes) carries the task's id. */
@@ -401,13 +419,38 @@ export class Swarm implements AgentHost {
       }
       return this.#enqueueMessage(agent, { type: 'message', from, content }) ? null : `the inbox of ${to} is full`
     } else if (this.hasNode(to)) {
-      // Objects are deterministic handlers; until they have behaviour the delivery is recorded.
+      // A refusal (object in error) is told by the object runtime; a system object without a module only records.
+      if (this.objects.has(to) && this.objects.deliver(from, to, content) === 'refused') return `object ${to} is in error and takes no messages`
       this.#emit({ event_type: 'message_delivered', category: 'object', agent: to, message: `message from ${from} delivered to object ${to}`, metadata: { from, content_preview: content.slice(0, 100) } })
       return null
     } else {
       this.#emit({ event_type: 'target_not_found', agent: from, message: `message from ${from} to ${to} dropped: no node named ${to}`, metadata: { from, to } })
       return `no node named ${to}`
     }
+  }
+
+  // ── ObjectHost ────────────────────────────────────────────────────────────
+
+  objectReply(object: string, to: string, content: string): void {
+    this.#actOnRoute(object, content, this.router.reply(object, to, content))
+  }
+
+  objectSend(object: string, to: string, content: string): void {
+    this.#send(object, { kind: 'direct', to, content })
+  }
+
+  objectBroadcast(object: string, content: string): void {
+    this.#send(object, { kind: 'broadcast', content })
+  }
+
+  objectEvent(event: Parameters<ObjectHost['objectEvent']>[0]): void {
+    const { object, ...rest } = event
+    this.#emit({ ...rest, category: 'object', agent: object })
+  }
+
+  sendToSwarm(swarm: string, to: string, content: string): Promise<void> {
+    if (!this.#sendToSwarm) return Promise.reject(new Error('this process cannot reach other swarms'))
+    return this.#sendToSwarm(swarm, to, content)
   }
 
   #enqueueMessage(agent: AgentRuntime, input: AgentInput): boolean {

@@ -1,4 +1,5 @@
 import type { AgentSpec } from '../config/types.js'
+import type { ObjectStatus } from '../objects/types.js'
 
 export type AgentState = 'initializing' | 'idle' | 'working' | 'error' | 'stopped'
 
@@ -56,7 +57,8 @@ export interface SwarmStatus {
   started_at: string
   config_path: string | null
   agents: AgentStatus[]
-  objects: { name: string; type: string }[]
+  /** with their runtime state (docs/objects.md) */
+  objects: ObjectStatus[]
   topology: TopologyEntry[]
   message_count: number
   /** every agent's tokens, including agents removed since the swarm started */
