@@ -7,6 +7,7 @@ import eventRoutes from './events.js'
 import infoRoutes, { type Endpoint } from './info.js'
 import messageRoutes from './messages.js'
 import mutationRoutes from './mutations.js'
+import pauseRoutes from './pause.js'
 import skillRoutes from './skills.js'
 import swarmRoutes from './swarms.js'
 import taskRoutes from './tasks.js'
@@ -45,4 +46,5 @@ export default async function routes(app: FastifyInstance, opts: GenswarmsOption
   await app.register(skillRoutes, { maxFileBytes: bodyLimit, ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
   await app.register(mutationRoutes)
   await app.register(taskRoutes)
+  await app.register(pauseRoutes)
 }

@@ -5,6 +5,7 @@ import { registerDown } from './commands/down.js'
 import { registerEvents, registerLogs } from './commands/events.js'
 import { registerMsg } from './commands/msg.js'
 import { registerOverlay } from './commands/overlay.js'
+import { registerPause } from './commands/pause.js'
 import { registerRestart } from './commands/restart.js'
 import { registerScale } from './commands/scale.js'
 import { registerSnapshot } from './commands/snapshot.js'
@@ -52,5 +53,6 @@ export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Com
   registerScale(program, env)
   registerOverlay(program, env)
   registerSnapshot(program, env)
+  registerPause(program, env)
   return program
 }

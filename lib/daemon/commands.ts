@@ -30,6 +30,11 @@ const handlers: Handlers = {
 
   /** A runtime mutation, applied and recorded by this daemon. */
   mutate: (payload, ctx) => ctx.host.mutate(payload),
+
+  /** While paused, the daemon's loop leaves queued tasks pending (acceptsTask says no). */
+  pause: (_payload, ctx) => ctx.host.pause(),
+
+  resume: (_payload, ctx) => ctx.host.resume(),
 }
 
 /** The one entry point of the daemon's command loop: a row's op and payload, as read from the database. */

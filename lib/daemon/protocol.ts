@@ -1,6 +1,7 @@
 import { compile, type Check } from '../operations/check.js'
 import * as results from '../operations/results.js'
 import * as schemas from '../operations/schemas.js'
+import type { PauseOutcome } from '../swarm/pause.js'
 import type { Empty, MessageInput, MutationInput, MutationOutcome, Pong, RoutedResult } from '../operations/types.js'
 
 /**
@@ -14,6 +15,8 @@ export interface DaemonCommands {
   stop: [Empty, { stopping: true }]
   message: [MessageInput, RoutedResult]
   mutate: [MutationInput, MutationOutcome]
+  pause: [Empty, PauseOutcome]
+  resume: [Empty, PauseOutcome]
 }
 
 export type DaemonOp = keyof DaemonCommands
@@ -26,6 +29,8 @@ export const payloadChecks: { [K in DaemonOp]: Check<Payload<K>> } = {
   stop: compile<Empty>(schemas.empty, { dropUnknown: true }),
   message: compile<MessageInput>(schemas.message),
   mutate: compile<MutationInput>(schemas.mutation),
+  pause: compile<Empty>(schemas.empty, { dropUnknown: true }),
+  resume: compile<Empty>(schemas.empty, { dropUnknown: true }),
 }
 
 /** What the sender checks a processed row's result with before handing it on. */
@@ -34,6 +39,8 @@ export const resultChecks: { [K in DaemonOp]: Check<Result<K>> } = {
   stop: compile<{ stopping: true }>(results.stopping),
   message: compile<RoutedResult>(results.routed),
   mutate: compile<MutationOutcome>(results.mutationOutcome),
+  pause: compile<PauseOutcome>(results.pauseOutcome),
+  resume: compile<PauseOutcome>(results.pauseOutcome),
 }
 
 export const checkFailure = compile<results.Failure>(results.failure)

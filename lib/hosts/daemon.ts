@@ -9,6 +9,8 @@ import { mutation as mutationSchema } from '../operations/schemas.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import { INBOX_LIMIT } from '../swarm/agent.js'
 import { applyMutation } from '../swarm/mutations.js'
+import type { PauseOutcome } from '../swarm/pause.js'
+import { pausedByEvents } from './pause-state.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { registryStatus, storedConfig, storedConfigOrNull, type RegistrySwarmStatus } from './registry-view.js'
 import { purge, startHereAfter } from './restart.js'
@@ -81,8 +83,21 @@ export class DaemonHost implements SwarmHost {
     return runDaemonCommand(this.#reach.registry, this.name, 'mutate', checked.value, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: `apply ${mutation.op}` })
   }
 
+  pause(): Promise<PauseOutcome> {
+    this.#requireRunning()
+    return runDaemonCommand(this.#reach.registry, this.name, 'pause', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'pause the swarm' })
+  }
+
+  resume(): Promise<PauseOutcome> {
+    this.#requireRunning()
+    return runDaemonCommand(this.#reach.registry, this.name, 'resume', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'resume the swarm' })
+  }
+
   status(): RegistrySwarmStatus {
-    return registryStatus(this.#reach.registry, this.#record)
+    const status = registryStatus(this.#reach.registry, this.#record)
+    // The row knows only running; the daemon's own stored events say whether it is paused.
+    if (status.status === 'running' && pausedByEvents(this.#reach.manager.spine.store, this.name)) return { ...status, status: 'paused' }
+    return status
   }
 
   async effectiveConfig(): Promise<SwarmConfig> {

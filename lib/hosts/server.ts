@@ -4,6 +4,7 @@ import { errors } from '../errors.js'
 import { compile } from '../operations/check.js'
 import { routed } from '../operations/results.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
+import type { PauseOutcome } from '../swarm/pause.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { ServerClient, type HttpAnswer } from './server-client.js'
 import type { HostStatus, Mutated, RestartOptions, RestartOutcome, SwarmHost } from './types.js'
@@ -61,6 +62,14 @@ export class ServerHost implements SwarmHost {
       case 'scale':
         return (await this.#call<{ result: Mutated }>('POST', `/agents/${encodeURIComponent(mutation.base)}/scale`, { count: mutation.count })).result
     }
+  }
+
+  pause(): Promise<PauseOutcome> {
+    return this.#call<PauseOutcome>('POST', '/pause')
+  }
+
+  resume(): Promise<PauseOutcome> {
+    return this.#call<PauseOutcome>('POST', '/resume')
   }
 
   status(): Promise<HostStatus> {

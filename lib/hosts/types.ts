@@ -2,6 +2,7 @@ import type { SwarmConfig } from '../config/types.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { SwarmManager } from '../swarm/manager.js'
+import type { PauseOutcome } from '../swarm/pause.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus } from '../swarm/types.js'
 import type { RegistrySwarmStatus } from './registry-view.js'
 
@@ -70,6 +71,9 @@ export interface SwarmHost {
   sendTask(input: SendTaskInput): Awaitable<SendTaskResult>
   sendMessage(input: MessageInput): Promise<RoutedResult>
   mutate(mutation: MutationInput): Promise<Mutated>
+  /** Tasks and messages queue until resume; a turn in progress finishes. */
+  pause(): Promise<PauseOutcome>
+  resume(): Promise<PauseOutcome>
   /** Synchronous where the host can answer at once, like sendTask. */
   status(): Awaitable<HostStatus>
   effectiveConfig(): Promise<SwarmConfig>

@@ -25,6 +25,13 @@ export const mutationOutcome = {
   properties: { added: names, removed: names, failed: names, overlay_seq: { type: 'integer' } },
 } as const
 
+/** What pause and resume answer. */
+export const pauseOutcome = {
+  type: 'object',
+  required: ['swarm', 'status', 'changed'],
+  properties: { swarm: { type: 'string' }, status: { enum: ['paused', 'running'] }, changed: { type: 'boolean' } },
+} as const
+
 /** A failed command row: the daemon's message, and its named code and HTTP status when it had them. */
 export const failure = {
   type: 'object',

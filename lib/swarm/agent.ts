@@ -41,6 +41,8 @@ export interface AgentHost {
   /** one turn failed but the backend takes the next input (the turn still ends with `status idle`) */
   turnFailed(agent: AgentRuntime, message: string, metadata: Record<string, unknown>): void
   warning(agent: AgentRuntime, eventType: string, message: string, metadata: Record<string, unknown>): void
+  /** while true, inputs wait in the inbox; a turn in progress still finishes */
+  readonly paused: boolean
 }
 
 /**
@@ -128,8 +130,13 @@ export class AgentRuntime {
     return this.#history.slice(-Math.max(0, limit))
   }
 
+  /** Starts the next waiting input if the agent is idle: called when its swarm resumes. */
+  wake(): void {
+    this.#drain()
+  }
+
   #drain(): void {
-    if (this.#state !== 'idle') return
+    if (this.#state !== 'idle' || this.#host.paused) return
     const next = this.#inbox.shift()
     if (!next) return
     if (next.input.type === 'task') this.#waitingTasks--

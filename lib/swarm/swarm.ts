@@ -7,6 +7,7 @@ import { AgentRuntime, INBOX_LIMIT, MESSAGE_INBOX_LIMIT, type AgentHost, type In
 import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
 import { parseOutput, type Directive } from './output-parser.js'
+import { PauseGate, type PauseOutcome } from './pause.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
@@ -35,6 +36,7 @@ export class Swarm implements AgentHost {
   /** the task whose turn is producing output right now; routing it causes carries its id */
   #turn: TaskRef | null = null
   taskListener: TaskListener | null = null
+  readonly #pause = new PauseGate()
 
   constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null) {
     this.swarm = config.name
@@ -127,11 +129,26 @@ export class Swarm implements AgentHost {
     return decision.data
   }
 
+  get paused(): boolean {
+    return this.#pause.paused
+  }
+
+  /** Pauses (true) or resumes (false) the swarm: one stored event when it changes, then the agents wake on resume. */
+  setPaused(paused: boolean): PauseOutcome {
+    const changed = this.#pause.set(paused)
+    const status = paused ? 'paused' : 'running'
+    if (changed) {
+      this.#emit({ event_type: paused ? 'swarm_paused' : 'swarm_resumed', message: `swarm ${this.swarm} ${paused ? 'paused' : 'resumed'}`, metadata: { status } })
+      if (!paused) for (const agent of this.agents.values()) agent.wake()
+    }
+    return { swarm: this.swarm, status, changed }
+  }
+
   status(): SwarmStatus {
     const nodes = [...this.agents.keys(), ...this.objects.keys()]
     return {
       name: this.swarm,
-      status: 'running',
+      status: this.#pause.paused ? 'paused' : 'running',
       source: 'in_process',
       pid: process.pid,
       started_at: this.startedAt,
