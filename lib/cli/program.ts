@@ -8,6 +8,7 @@ import { registerOverlay } from './commands/overlay.js'
 import { registerPause } from './commands/pause.js'
 import { registerRestart } from './commands/restart.js'
 import { registerScale } from './commands/scale.js'
+import { registerSkills } from './commands/skills.js'
 import { registerSnapshot } from './commands/snapshot.js'
 import { registerStart } from './commands/start.js'
 import { registerStatus } from './commands/status.js'
@@ -54,5 +55,6 @@ export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Com
   registerOverlay(program, env)
   registerSnapshot(program, env)
   registerPause(program, env)
+  registerSkills(program, env)
   return program
 }

@@ -10,7 +10,7 @@ export const EVENT_TYPES = {
   swarm: ['swarm_started', 'swarm_stopped', 'swarm_crashed', 'topology_changed', 'swarm_paused', 'swarm_resumed'],
   agent: [
     'agent_started', 'agent_stopped', 'agent_error', 'agent_added', 'agent_removed',
-    'agent_status', 'task_sent', 'message_delivered', 'agent_output', 'inbox_full', 'message_dropped',
+    'agent_status', 'task_sent', 'skill_updated', 'message_delivered', 'agent_output', 'inbox_full', 'message_dropped',
   ],
   object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed'],
   routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],

@@ -10,6 +10,7 @@ import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTa
 import { INBOX_LIMIT } from '../swarm/agent.js'
 import { applyMutation } from '../swarm/mutations.js'
 import type { PauseOutcome } from '../swarm/pause.js'
+import { agentSkills, SkillLibrary, type AgentSkill } from '../skills/agent-skills.js'
 import { pausedByEvents } from './pause-state.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { registryStatus, storedConfig, storedConfigOrNull, type RegistrySwarmStatus } from './registry-view.js'
@@ -81,6 +82,21 @@ export class DaemonHost implements SwarmHost {
     const checked = checkMutation(wire)
     if (!checked.ok) throw errors.invalidInput(`${checked.refusal.field ?? 'mutation'} ${checked.refusal.message}`)
     return runDaemonCommand(this.#reach.registry, this.name, 'mutate', checked.value, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: `apply ${mutation.op}` })
+  }
+
+  /**
+   * Rebuilt here from the stored config and overlay, with the library read
+   * now: what the daemon's agent gets on its next turn, as long as the daemon
+   * reads the same skills directory (both default to `<cwd>/skills`).
+   */
+  async agentSkills(agent: string): Promise<AgentSkill[]> {
+    const config = await this.effectiveConfig()
+    const spec = config.agents.find((a) => a.name === agent)
+    if (!spec) throw errors.agentNotFound(this.name, agent)
+    const library = new SkillLibrary(this.#reach.manager.skillsDir)
+    await library.load([spec])
+    const targets = config.topology.filter((e) => e.from === agent).map((e) => e.to)
+    return agentSkills(spec, (key) => library.text(key), { agent, swarm: this.name, targets })
   }
 
   pause(): Promise<PauseOutcome> {

@@ -3,6 +3,7 @@ import { restartConfig } from '../config/source.js'
 import type { OverlayEntry } from '../db/registry.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { PauseOutcome } from '../swarm/pause.js'
+import type { AgentSkill } from '../skills/agent-skills.js'
 import type { TaskListener } from '../swarm/swarm.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus } from '../swarm/types.js'
 import { startHereAfter } from './restart.js'
@@ -68,6 +69,10 @@ export class InProcessHost implements SwarmHost {
 
   mutate(mutation: MutationInput): Promise<MutationOutcome> {
     return this.#manager.mutate(this.name, mutation)
+  }
+
+  async agentSkills(agent: string): Promise<AgentSkill[]> {
+    return this.#manager.swarm(this.name).agentSkills(agent)
   }
 
   async pause(): Promise<PauseOutcome> {

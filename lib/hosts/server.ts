@@ -5,6 +5,7 @@ import { compile } from '../operations/check.js'
 import { routed } from '../operations/results.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { PauseOutcome } from '../swarm/pause.js'
+import type { AgentSkill } from '../skills/agent-skills.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { ServerClient, type HttpAnswer } from './server-client.js'
 import type { HostStatus, Mutated, RestartOptions, RestartOutcome, SwarmHost } from './types.js'
@@ -61,7 +62,13 @@ export class ServerHost implements SwarmHost {
         return (await this.#call<{ result: Mutated }>('PATCH', '/topology', { add: mutation.add, remove: mutation.remove })).result
       case 'scale':
         return (await this.#call<{ result: Mutated }>('POST', `/agents/${encodeURIComponent(mutation.base)}/scale`, { count: mutation.count })).result
+      case 'set_skill':
+        return (await this.#call<{ result: Mutated }>('PUT', `/agents/${encodeURIComponent(mutation.agent)}/skills/${mutation.skill.split('/').map(encodeURIComponent).join('/')}`, { content: mutation.content })).result
     }
+  }
+
+  async agentSkills(agent: string): Promise<AgentSkill[]> {
+    return (await this.#call<{ skills: AgentSkill[] }>('GET', `/agents/${encodeURIComponent(agent)}/skills`)).skills
   }
 
   pause(): Promise<PauseOutcome> {

@@ -97,6 +97,22 @@ export const mutation = {
     { properties: { op: { const: 'remove_agent' }, name: { type: 'string' } }, required: ['name'], additionalProperties: false },
     { properties: { op: { const: 'topology' }, add: edgeList, remove: edgeList }, additionalProperties: false },
     { properties: { op: { const: 'scale' }, base: { type: 'string' }, count: { type: 'integer' } }, required: ['base', 'count'], additionalProperties: false },
+    {
+      properties: { op: { const: 'set_skill' }, agent: { type: 'string' }, skill: { type: 'string' }, content: { type: 'string' } },
+      required: ['agent', 'skill', 'content'],
+      additionalProperties: false,
+    },
+  ],
+} as const
+
+/**
+ * set_skill over REST: the agent and the skill are in the path; the body is
+ * `{content}` as JSON, or the text itself (text/markdown, text/plain).
+ */
+export const skillBody = {
+  anyOf: [
+    { type: 'string' },
+    { type: 'object', required: ['content'], properties: { content: { type: 'string' } }, additionalProperties: false },
   ],
 } as const
 

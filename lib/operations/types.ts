@@ -20,6 +20,7 @@ export type MutationInput =
   | { op: 'remove_agent'; name: string }
   | { op: 'topology'; add?: unknown[]; remove?: unknown[] }
   | { op: 'scale'; base: string; count: number }
+  | { op: 'set_skill'; agent: string; skill: string; content: string }
 
 export type SendTaskResult =
   | { delivery: 'in_process' }

@@ -1,5 +1,6 @@
 import { createBackend, type AgentBackend, type AgentInput, type BackendOutput } from '../backends/index.js'
 import type { AgentSpec } from '../config/types.js'
+import type { SkillText } from '../skills/agent-skills.js'
 import type { Directive } from './output-parser.js'
 import type { AgentState, HistoryEntry } from './types.js'
 
@@ -43,6 +44,8 @@ export interface AgentHost {
   warning(agent: AgentRuntime, eventType: string, message: string, metadata: Record<string, unknown>): void
   /** while true, inputs wait in the inbox; a turn in progress still finishes */
   readonly paused: boolean
+  /** the agent's skills as its next turn is given them */
+  skills(agent: AgentRuntime): SkillText[]
 }
 
 /**
@@ -145,7 +148,8 @@ export class AgentRuntime {
     const { input } = next
     this.#remember({ direction: 'in', kind: input.type, from: input.from, content: input.content })
     this.#host.delivered(this, input)
-    this.#backend.sendInput(input)
+    // Read at each turn, so a skill changed at runtime is what the next turn sees.
+    this.#backend.sendInput({ ...input, skills: this.#host.skills(this) })
   }
 
   /** Empties the inbox and the turn in progress, returning what was taken and not finished. */

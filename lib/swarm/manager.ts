@@ -1,4 +1,6 @@
+import { resolve } from 'node:path'
 import type { SwarmConfig } from '../config/types.js'
+import { SkillLibrary } from '../skills/agent-skills.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
@@ -15,6 +17,8 @@ export interface SwarmManagerOptions {
   /** pid recorded for swarms started here (a daemon records its own) */
   pid?: number
   logPath?: string | null
+  /** where agents' skill files are read from; default `<cwd>/skills` */
+  skillsDir?: string
 }
 
 /**
@@ -28,6 +32,7 @@ export class SwarmManager {
   readonly #starting = new Set<string>()
   readonly #pid: number
   readonly #logPath: string | null
+  readonly skillsDir: string
   /** mutations of one swarm run one after another */
   readonly #mutationQueues = new Map<string, Promise<unknown>>()
 
@@ -36,6 +41,7 @@ export class SwarmManager {
     this.registry = opts.registry
     this.#pid = opts.pid ?? process.pid
     this.#logPath = opts.logPath ?? null
+    this.skillsDir = resolve(opts.skillsDir ?? 'skills')
   }
 
   has(name: string): boolean {
@@ -50,7 +56,7 @@ export class SwarmManager {
     this.#starting.add(name)
     try {
       const { config: effective, skipped } = replayOverlay(config, this.registry.overlay(name))
-      const swarm = new Swarm(effective, this.spine, opts.configPath ?? null)
+      const swarm = new Swarm(effective, this.spine, opts.configPath ?? null, new SkillLibrary(this.skillsDir))
       for (const s of skipped) {
         this.spine.emit({ swarm: name, event_type: 'overlay_entry_skipped', message: `overlay entry ${s.seq} no longer applies: ${s.reason}`, metadata: s })
       }

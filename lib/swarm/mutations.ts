@@ -1,6 +1,7 @@
 import { validateAgentSpec, validateEdges } from '../config/validate.js'
 import type { AgentSpec, Edge, SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
+import { setSkill } from '../skills/set-skill.js'
 
 /**
  * A runtime change to a swarm, as requested and as recorded in its overlay.
@@ -13,8 +14,9 @@ export type Mutation =
   | { op: 'remove_agent'; name: string }
   | { op: 'topology'; add?: unknown; remove?: unknown }
   | { op: 'scale'; base: string; count: number }
+  | { op: 'set_skill'; agent: string; skill: string; content: string }
 
-export const MUTATION_OPS = ['add_agent', 'remove_agent', 'topology', 'scale'] as const
+export const MUTATION_OPS = ['add_agent', 'remove_agent', 'topology', 'scale', 'set_skill'] as const
 export const MAX_SCALE = 100
 
 export interface MutationResult {
@@ -40,6 +42,8 @@ export function applyMutation(config: SwarmConfig, mutation: Mutation): Mutation
       return editTopology(config, mutation.add, mutation.remove)
     case 'scale':
       return scale(config, mutation.base, mutation.count)
+    case 'set_skill':
+      return setSkill(config, mutation)
   }
 }
 

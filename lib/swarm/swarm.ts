@@ -8,6 +8,7 @@ import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
 import { parseOutput, type Directive } from './output-parser.js'
 import { PauseGate, type PauseOutcome } from './pause.js'
+import { agentSkills, givenSkills, SkillLibrary, type AgentSkill, type SkillText } from '../skills/agent-skills.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
@@ -38,8 +39,11 @@ export class Swarm implements AgentHost {
   taskListener: TaskListener | null = null
   readonly #pause = new PauseGate()
 
-  constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null) {
+  readonly library: SkillLibrary
+
+  constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null, library = new SkillLibrary('skills')) {
     this.swarm = config.name
+    this.library = library
     this.configPath = configPath
     this.#spine = spine
     this.#config = config
@@ -50,6 +54,7 @@ export class Swarm implements AgentHost {
 
   /** Starts every agent; those that fail are left in `error` and named in the result. */
   async start(): Promise<{ failed: { agent: string; reason: string }[] }> {
+    await this.library.load(this.#config.agents)
     const results = await Promise.allSettled([...this.agents.values()].map((a) => this.#startAgent(a)))
     const failed = results.flatMap((r, i) =>
       r.status === 'rejected' ? [{ agent: [...this.agents.keys()][i]!, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
@@ -168,12 +173,23 @@ export class Swarm implements AgentHost {
       state: agent.state,
       backend: agent.backendKind,
       model: agent.spec.model ?? null,
-      skills: agent.spec.skills,
+      skills: this.#specOf(agent).skills,
       inbox: agent.inboxSize,
       pid: agent.pid,
       targets: this.router.targets(name),
       spec: agent.spec,
     }
+  }
+
+  /** An agent's skills as its next turn will see them (the library as last read, runtime overrides, placeholders filled). */
+  agentSkills(name: string): AgentSkill[] {
+    const agent = this.agent(name)
+    return agentSkills(this.#specOf(agent), (key) => this.library.text(key), { agent: name, swarm: this.swarm, targets: this.router.targets(name) })
+  }
+
+  /** The agent's spec as the config has it now: a runtime skill change lives there, not in the runtime's spec. */
+  #specOf(agent: AgentRuntime) {
+    return this.#config.agents.find((a) => a.name === agent.name) ?? agent.spec
   }
 
   /** The effective configuration of the running swarm (seed + applied mutations). */
@@ -192,6 +208,11 @@ export class Swarm implements AgentHost {
     const added = next.agents.filter((a) => !this.agents.has(a.name))
     const edgesBefore = this.router.edges()
     this.#config = next
+    await this.library.load(next.agents)
+    if (cause.op === 'set_skill') {
+      // The text itself stays out of the event: only its name and size are observable here.
+      this.#emit({ event_type: 'skill_updated', agent: cause.agent, message: `skill ${cause.skill} of ${cause.agent} set (${cause.content.length} characters); used from its next turn`, metadata: { skill: cause.skill, length: cause.content.length } })
+    }
 
     for (const name of removed) {
       const agent = this.agents.get(name)!
@@ -243,6 +264,10 @@ export class Swarm implements AgentHost {
   }
 
   // ── AgentHost ─────────────────────────────────────────────────────────────
+
+  skills(agent: AgentRuntime): SkillText[] {
+    return givenSkills(this.agentSkills(agent.name))
+  }
 
   stateChanged(agent: AgentRuntime, state: AgentState, previous: AgentState): void {
     this.#emit({ event_type: 'agent_status', level: 'debug', agent: agent.name, message: `agent ${agent.name}: ${previous} → ${state}`, metadata: { state, previous } }, agent.turn)
