@@ -42,6 +42,7 @@ t.test('in process: a paused swarm queues tasks and messages, a turn in progress
 
   const rest = (await app.inject({ method: 'GET', url: '/api/swarms/team' })).json()
   t.equal(rest.status, 'paused', 'REST status')
+  t.equal((await app.inject({ method: 'GET', url: '/api/swarms' })).json().swarms[0].status, 'paused', 'REST list')
   const overSocket = await outcome(channel.push('get_status', {}))
   t.equal(overSocket.response.status, 'paused', 'socket get_status')
   await until(() => pushes.some((p) => p.event === 'agent_status' && p.payload.agent === 'lead' && p.payload.state === 'idle'), 'lead idle after its turn')
@@ -76,6 +77,7 @@ t.test('daemon: the CLI pauses it through the command queue, queued tasks stay p
   t.equal(JSON.parse(status.stdout).status, 'paused', 'CLI status of a paused daemon')
   const human = await ws.run(['status', 'team'])
   t.match(human.stdout, /paused/)
+  t.match((await ws.run(['status'])).stdout, /team\s+paused/, 'CLI list')
 
   for (const n of [1, 2, 3]) t.equal((await ws.run(['task', 'team', 'lead', `job ${n}`])).code, 0)
   // Two command round trips: the daemon's pass that ran the first also looked at the queued tasks.

@@ -103,6 +103,19 @@ t.test('in process: library by category, rendered skills, PUT seen on the next t
   ], 'the overlay keeps the overrides over a restart')
 })
 
+t.test('a protocol: text program gets the skills of its run as one text in GENSWARMS_SKILLS_TEXT', async (t) => {
+  const server = await startServer(t)
+  const { app, dir } = server
+  workspace(dir)
+  const print = [process.execPath, '-e', 'process.stdout.write(process.env.GENSWARMS_SKILLS_TEXT)']
+  const swarm = { name: 'tx', agents: [{ name: 'solo', backend: { type: 'local', protocol: 'text', command: print }, skills: ['style'] }] }
+  t.equal((await app.inject({ method: 'POST', url: '/api/swarms', payload: { config: swarm } })).statusCode, 201)
+  await app.inject({ method: 'PUT', url: '/api/swarms/tx/agents/solo/skills/style', payload: { content: 'Hello {{agent}} in {{swarm}}, targets {{targets}}.' } })
+  await app.inject({ method: 'POST', url: '/api/swarms/tx/agents/solo/task', payload: { task: 'go' } })
+  const event = await eventually(async () => (await app.inject({ method: 'GET', url: '/api/events?swarm=tx&event_type=agent_output' })).json().events[0], 'the run ends')
+  t.equal(event.message.trim(), '## Skill: style\n\nHello solo in tx, targets none.')
+})
+
 t.test('daemon and CLI: skills listed, set through the command queue, seen on the next turn', async (t) => {
   const ws = cliWorkspace(t)
   workspace(ws.dir)

@@ -97,7 +97,7 @@ export class SwarmManager {
 
   list(): SwarmSummary[] {
     return [...this.#swarms.values()]
-      .map((s): SwarmSummary => ({ name: s.swarm, status: 'running', source: 'in_process', pid: this.#pid, agents: s.agents.size, started_at: s.startedAt }))
+      .map((s): SwarmSummary => ({ name: s.swarm, status: s.paused ? 'paused' : 'running', source: 'in_process', pid: this.#pid, agents: s.agents.size, started_at: s.startedAt }))
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
