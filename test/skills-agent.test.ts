@@ -101,6 +101,9 @@ t.test('in process: library by category, rendered skills, PUT seen on the next t
     ['absent', 'missing', null],
     ['notes/extra', 'override', 'Extra for sk.'],
   ], 'the overlay keeps the overrides over a restart')
+  const status = (await app.inject({ method: 'GET', url: '/api/swarms/sk/agents/lead' })).json()
+  t.same(status.skills, ['research/web', 'style.md', 'absent', 'notes/extra'], 'status lists the skills')
+  t.notOk(JSON.stringify(status).includes('Plain style.'), 'and leaves their texts to the skills route')
 })
 
 t.test('a protocol: text program gets the skills of its run as one text in GENSWARMS_SKILLS_TEXT', async (t) => {

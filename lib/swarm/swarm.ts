@@ -168,6 +168,8 @@ export class Swarm implements AgentHost {
 
   agentStatus(name: string): AgentStatus {
     const agent = this.agent(name)
+    // Skill texts set at runtime are served by the skills route, not repeated in every status.
+    const { skill_overrides: _overrides, ...spec } = agent.spec
     return {
       name,
       state: agent.state,
@@ -177,7 +179,7 @@ export class Swarm implements AgentHost {
       inbox: agent.inboxSize,
       pid: agent.pid,
       targets: this.router.targets(name),
-      spec: agent.spec,
+      spec,
     }
   }
 
