@@ -17,6 +17,8 @@ export interface EngineOptions {
   trackOwnEvents?: boolean
   pid?: number
   logPath?: string | null
+  /** where agents' skill files are read from; default `<cwd>/skills` */
+  skillsDir?: string
   onError?: (err: unknown, context: string) => void
   /** the directory object handler modules must lie in (default: process.cwd()) */
   cwd?: string
@@ -49,7 +51,7 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   pubsub.onHandlerError = (err, topic) => onError(err, `subscriber of ${topic}`)
   const spine = new EventSpine(eventStore, pubsub, { trackOwnIds: opts.trackOwnEvents ?? false, onError: (err) => onError(err, 'event persist') })
   const registry = new SwarmRegistry(database)
-  const swarmManager = new SwarmManager({ spine, registry, pid: opts.pid ?? process.pid, logPath: opts.logPath ?? null, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) })
+  const swarmManager = new SwarmManager({ spine, registry, pid: opts.pid ?? process.pid, logPath: opts.logPath ?? null, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.skillsDir !== undefined ? { skillsDir: opts.skillsDir } : {}) })
   const reach: LocalReach = { manager: swarmManager, registry }
   // An object's ctx.sendToSwarm enters the other swarm at its gateway, wherever that swarm runs.
   swarmManager.sendToSwarm = async (swarm, to, content) => {

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, type GenswarmsError } from '../lib/errors.js'
 import { resolveAllowedHosts, type GenswarmsOptions } from '../lib/options.js'
+import { textBodyAllowed } from './text-body.js'
 
 /** Host names that can only ever mean this machine, so a DNS-rebound page cannot use them. */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -44,7 +45,8 @@ async function hostGuardPlugin(app: FastifyInstance, opts: GenswarmsOptions): Pr
  *   or `?token=` on a WebSocket upgrade (browsers cannot set headers there);
  * - without one, only loopback peers are served;
  * - a request that changes state carries JSON or nothing: form and text bodies
- *   are what a cross-site page can send without asking.
+ *   are what a cross-site page can send without asking (a route may take a
+ *   text body a browser would preflight, see text-body.ts).
  * CORS preflights pass untouched: browsers never attach credentials to them.
  */
 async function authPlugin(app: FastifyInstance): Promise<void> {
@@ -71,7 +73,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     }
     if (STATE_CHANGING.has(request.method)) {
       const type = request.headers['content-type']
-      if (type !== undefined ? !isJson(type) : hasBody(request)) return refuse(reply, errors.unsupportedMediaType(type ?? '(none)'))
+      if (type !== undefined ? !isJson(type) && !textBodyAllowed(request, type) : hasBody(request)) return refuse(reply, errors.unsupportedMediaType(type ?? '(none)'))
     }
   })
 }

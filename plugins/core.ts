@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { CrashWatcher } from '../lib/daemon/crash-watcher.js'
@@ -22,6 +23,7 @@ async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise
       buffered: opts.events?.buffered === false ? false : { ...(opts.events ?? {}) },
       trackOwnEvents: opts.relay !== false,
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      skillsDir: resolve(opts.cwd ?? process.cwd(), opts.skillsDir ?? 'skills'),
       onError: (err, context) => app.log.error({ err }, `genswarms: ${context} failed`),
     })
   app.decorate('engine', engine)

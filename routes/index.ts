@@ -8,7 +8,9 @@ import infoRoutes, { type Endpoint } from './info.js'
 import messageRoutes from './messages.js'
 import mutationRoutes from './mutations.js'
 import objectRoutes from './objects.js'
+import pauseRoutes from './pause.js'
 import skillRoutes from './skills.js'
+import agentSkillRoutes from './skills-agent.js'
 import swarmRoutes from './swarms.js'
 import taskRoutes from './tasks.js'
 import { formatSchemaErrors, genswarmsValidatorCompiler } from './validation.js'
@@ -47,4 +49,6 @@ export default async function routes(app: FastifyInstance, opts: GenswarmsOption
   await app.register(mutationRoutes)
   await app.register(objectRoutes)
   await app.register(taskRoutes)
+  await app.register(pauseRoutes)
+  await app.register(agentSkillRoutes)
 }

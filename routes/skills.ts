@@ -8,7 +8,7 @@ export default async function skillRoutes(app: FastifyInstance, opts: { skillsDi
   const dir = resolve(app.genswarms.cwd, opts.skillsDir ?? 'skills')
 
   app.get('/api/skills', {
-    schema: { summary: 'Skill files available to agents', tags: ['skills'], querystring: noQuery, response: { 200: reply('`{skills: [{name, size, modified_at}]}`') } },
+    schema: { summary: 'Skill files available to agents, recursively; a folder is a category', tags: ['skills'], querystring: noQuery, response: { 200: reply('`{skills: [{name, category, size, modified_at}]}`; `name` is the path below the skills directory, `category` its folders (null at the top)') } },
   }, async () => ({ skills: await listSkills(dir) }))
 
   app.get<{ Params: { name: string } }>('/api/skills/:name', {
@@ -25,4 +25,14 @@ export default async function skillRoutes(app: FastifyInstance, opts: { skillsDi
       response: { 200: reply('`{name, content}`'), 400: errorReply, 404: errorReply },
     },
   }, async (request) => readSkill(dir, request.params.name, opts.maxFileBytes))
+
+  app.get<{ Params: { '*': string } }>('/api/skills/*', {
+    schema: {
+      summary: 'One skill file in a category folder (`research/web.md` or `research/web`)',
+      tags: ['skills'],
+      params: { type: 'object', required: ['*'], properties: { '*': { type: 'string', minLength: 1, maxLength: 500, description: 'path below the skills directory; each segment a plain file name' } }, additionalProperties: false },
+      querystring: noQuery,
+      response: { 200: reply('`{name, content}`'), 400: errorReply, 404: errorReply },
+    },
+  }, async (request) => readSkill(dir, request.params['*'], opts.maxFileBytes))
 }

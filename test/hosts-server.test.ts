@@ -47,3 +47,13 @@ t.test('the CLI\'s reach: running required, a task through any answering server,
   t.equal(stopped.kind, 'daemon', 'a stopped row is read from the database')
   t.notOk(stopped.running)
 })
+
+t.test('pause, resume and skills of a swarm inside the server, over HTTP', async (t) => {
+  const { reach } = await setup(t)
+  const host = await locate('inside', reach)
+  t.same(await host.pause(), { swarm: 'inside', status: 'paused', changed: true })
+  t.match(await host.status(), { status: 'paused' })
+  t.same(await host.resume(), { swarm: 'inside', status: 'running', changed: true })
+  t.match(await host.mutate({ op: 'set_skill', agent: 'a', skill: 'research/web', content: 'hi {{agent}} → {{targets}}' }), { added: [], removed: [], failed: [] })
+  t.same(await host.agentSkills('a'), [{ name: 'research/web', source: 'override', content: 'hi a → b' }])
+})

@@ -5,7 +5,8 @@
 // `status idle`. Lines of the input that start with `@name:` are repeated in the
 // output, so a task can make this agent talk to its neighbours. Input containing
 // "crash" makes it exit with code 3; "stderr" makes it write a diagnostic line to
-// stderr; "slow" makes it take 300 ms.
+// stderr; "slow" makes it take 300 ms; "skills" makes it name the skills this input
+// carried (each input line has the agent's current skills, docs/rest-api.md#skills).
 import { createInterface } from 'node:readline'
 
 const name = process.env.GENSWARMS_AGENT ?? 'agent'
@@ -25,6 +26,7 @@ rl.on('line', async (line) => {
   if (content.includes('stderr')) process.stderr.write(`${name}: diagnostic for "${content}"\n`)
   if (content.includes('slow')) await new Promise((resolve) => setTimeout(resolve, 300))
   const relayed = content.split('\n').filter((l) => /^@[A-Za-z_]\w*:/.test(l.trim()))
+  if (content.includes('skills')) relayed.push(`skills: ${(input.skills ?? []).map((s) => s.name).join(', ') || 'none'}`)
   send({ type: 'output', content: [`${name} got ${input.type} from ${input.from}: ${content.split('\n')[0]}`, ...relayed].join('\n') })
   send({ type: 'status', state: 'idle' })
 })

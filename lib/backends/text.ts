@@ -5,6 +5,7 @@ import { BoundedOutput } from './bounded-output.js'
 import { findProgram } from './find-program.js'
 import { agentEnv, DEFAULT_KILL_GRACE_MS, killTree, signalGroup } from './process-tree.js'
 import type { AgentBackend, AgentIdentity, AgentInput, BackendHealth, BackendOutput } from './types.js'
+import { skillsText } from '../skills/agent-skills.js'
 
 /** Long enough for a slow model behind a CLI; a hung one still ends. */
 export const DEFAULT_TEXT_TIMEOUT_MS = 600_000
@@ -88,7 +89,7 @@ export class TextBackend implements AgentBackend {
     const argv = asArgument ? args.map((arg) => arg.replaceAll(INPUT_PLACEHOLDER, input.content)) : args
     const child = spawn(program, argv, {
       cwd: this.#spec.cwd,
-      env: agentEnv(this.#spec, this.#identity, { GENSWARMS_INPUT_TYPE: input.type, GENSWARMS_INPUT_FROM: input.from }),
+      env: agentEnv(this.#spec, this.#identity, { GENSWARMS_INPUT_TYPE: input.type, GENSWARMS_INPUT_FROM: input.from, ...skillsEnv(input) }),
       stdio: [asArgument ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
     })
@@ -167,3 +168,13 @@ export class TextBackend implements AgentBackend {
     })
   }
 }
+
+/** Past this an environment variable risks E2BIG at spawn; such skills are left out of the environment. */
+const MAX_SKILLS_ENV_CHARS = 64 * 1024
+
+/** The skills this run is given, as one text (the same text an LLM backend gets from skillsText). */
+function skillsEnv(input: AgentInput): Record<string, string> {
+  const text = skillsText(input.skills)
+  return text.length <= MAX_SKILLS_ENV_CHARS ? { GENSWARMS_SKILLS_TEXT: text } : {}
+}
+

@@ -1,7 +1,9 @@
+import type { SkillText } from '../skills/agent-skills.js'
+
 /** What an agent receives (sent to local programs as one JSON line; docs/architecture.md). */
 export type AgentInput =
-  | { type: 'task'; content: string; from: string }
-  | { type: 'message'; content: string; from: string }
+  | { type: 'task'; content: string; from: string; skills?: SkillText[] }
+  | { type: 'message'; content: string; from: string; skills?: SkillText[] }
 
 /** What a backend reports back. `status idle` ends a turn. */
 export type BackendOutput =

@@ -28,6 +28,8 @@ export interface GlobalOptions {
 export class CliContext {
   readonly env: NodeJS.ProcessEnv
   readonly cwd: string
+  /** the skills library the CLI lists, and a daemon started from here reads */
+  readonly skillsDir: string
   readonly entry: string[]
   readonly out: Output
   readonly dbPath: string
@@ -40,6 +42,7 @@ export class CliContext {
     this.entry = environment.entry
     this.out = new Output(environment, globals.color !== false)
     this.dbPath = resolve(this.cwd, globals.db ?? this.env.GENSWARMS_DB ?? DEFAULT_DB_PATH)
+    this.skillsDir = resolve(this.cwd, 'skills')
     this.#explicitUrl = globals.url ?? this.env.GENSWARMS_URL ?? null
   }
 
@@ -76,7 +79,7 @@ export class CliContext {
    */
   engine(opts: { create?: boolean } = {}): Engine {
     if (!this.#engine && !opts.create && !this.hasDatabase) throw errors.noDatabase(this.dbPath)
-    this.#engine ??= createEngine({ dbPath: this.dbPath, buffered: false })
+    this.#engine ??= createEngine({ dbPath: this.dbPath, buffered: false, skillsDir: this.skillsDir })
     return this.#engine
   }
 

@@ -22,5 +22,6 @@ export function formatEvent(e: SwarmEvent, c: Colors): string {
 export function formatStatus(status: string, c: Colors): string {
   if (status === 'running') return c.green(status)
   if (status === 'crashed') return c.red(status)
+  if (status === 'paused') return c.yellow(status)
   return c.dim(status)
 }

@@ -5,8 +5,10 @@ import { registerDown } from './commands/down.js'
 import { registerEvents, registerLogs } from './commands/events.js'
 import { registerMsg } from './commands/msg.js'
 import { registerOverlay } from './commands/overlay.js'
+import { registerPause } from './commands/pause.js'
 import { registerRestart } from './commands/restart.js'
 import { registerScale } from './commands/scale.js'
+import { registerSkills } from './commands/skills.js'
 import { registerSnapshot } from './commands/snapshot.js'
 import { registerStart } from './commands/start.js'
 import { registerStatus } from './commands/status.js'
@@ -52,5 +54,7 @@ export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Com
   registerScale(program, env)
   registerOverlay(program, env)
   registerSnapshot(program, env)
+  registerPause(program, env)
+  registerSkills(program, env)
   return program
 }

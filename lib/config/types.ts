@@ -66,6 +66,8 @@ export interface AgentSpec {
   skills: string[]
   model?: string
   budget?: Budget
+  /** skill texts set at runtime (PUT …/skills/:skill), by skill name without `.md`; they win over the library file */
+  skill_overrides?: Record<string, string>
   /** free domain keys (backend keys are lifted into `backend`) */
   config: Record<string, unknown>
 }

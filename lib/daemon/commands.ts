@@ -33,6 +33,11 @@ const handlers: Handlers = {
 
   /** The objects with their runtime state, which only this process holds. */
   objects: (_payload, ctx) => ctx.host.objects(),
+
+  /** While paused, the daemon's loop leaves queued tasks pending (acceptsTask says no). */
+  pause: (_payload, ctx) => ctx.host.pause(),
+
+  resume: (_payload, ctx) => ctx.host.resume(),
 }
 
 /** The one entry point of the daemon's command loop: a row's op and payload, as read from the database. */

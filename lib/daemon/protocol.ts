@@ -2,6 +2,7 @@ import { compile, type Check } from '../operations/check.js'
 import * as results from '../operations/results.js'
 import * as schemas from '../operations/schemas.js'
 import type { ObjectStatus } from '../objects/types.js'
+import type { PauseOutcome } from '../swarm/pause.js'
 import type { Empty, MessageInput, MutationInput, MutationOutcome, Pong, RoutedResult } from '../operations/types.js'
 
 /**
@@ -16,6 +17,8 @@ export interface DaemonCommands {
   message: [MessageInput, RoutedResult]
   mutate: [MutationInput, MutationOutcome]
   objects: [Empty, ObjectStatus[]]
+  pause: [Empty, PauseOutcome]
+  resume: [Empty, PauseOutcome]
 }
 
 export type DaemonOp = keyof DaemonCommands
@@ -29,6 +32,8 @@ export const payloadChecks: { [K in DaemonOp]: Check<Payload<K>> } = {
   message: compile<MessageInput>(schemas.message),
   mutate: compile<MutationInput>(schemas.mutation),
   objects: compile<Empty>(schemas.empty, { dropUnknown: true }),
+  pause: compile<Empty>(schemas.empty, { dropUnknown: true }),
+  resume: compile<Empty>(schemas.empty, { dropUnknown: true }),
 }
 
 /** What the sender checks a processed row's result with before handing it on. */
@@ -38,6 +43,8 @@ export const resultChecks: { [K in DaemonOp]: Check<Result<K>> } = {
   message: compile<RoutedResult>(results.routed),
   mutate: compile<MutationOutcome>(results.mutationOutcome),
   objects: compile<ObjectStatus[]>(results.objectList),
+  pause: compile<PauseOutcome>(results.pauseOutcome),
+  resume: compile<PauseOutcome>(results.pauseOutcome),
 }
 
 export const checkFailure = compile<results.Failure>(results.failure)

@@ -34,6 +34,9 @@ export function liveMessageFor(e: EventFields): LiveMessage | null {
     case 'swarm_crashed':
       // A crash is a stop the swarm did not ask for: same push, and the status says which.
       return { topic: topics.swarm(swarm), event: 'swarm_stopped', payload: { status: 'crashed' } }
+    case 'swarm_paused':
+    case 'swarm_resumed':
+      return { topic: topics.swarm(swarm), event: e.event_type, payload: { status: e.metadata.status } }
     case 'swarm_stopped':
     case 'topology_changed':
       return { topic: topics.swarm(swarm), event: e.event_type, payload: {} }

@@ -7,10 +7,10 @@ export const CATEGORIES = ['swarm', 'agent', 'object', 'routing', 'backend', 'sy
 export type Category = (typeof CATEGORIES)[number]
 
 export const EVENT_TYPES = {
-  swarm: ['swarm_started', 'swarm_stopped', 'swarm_crashed', 'topology_changed'],
+  swarm: ['swarm_started', 'swarm_stopped', 'swarm_crashed', 'topology_changed', 'swarm_paused', 'swarm_resumed'],
   agent: [
     'agent_started', 'agent_stopped', 'agent_error', 'agent_added', 'agent_removed',
-    'agent_status', 'task_sent', 'message_delivered', 'agent_output', 'inbox_full', 'message_dropped',
+    'agent_status', 'task_sent', 'skill_updated', 'message_delivered', 'agent_output', 'inbox_full', 'message_dropped',
     'agent_usage', 'budget_exceeded',
   ],
   object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed', 'message_refused', 'object_log', 'object_send_failed'],

@@ -10,6 +10,9 @@ import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import { INBOX_LIMIT } from '../swarm/agent.js'
 import { applyMutation } from '../swarm/mutations.js'
+import type { PauseOutcome } from '../swarm/pause.js'
+import { agentSkills, SkillLibrary, type AgentSkill } from '../skills/agent-skills.js'
+import { pausedByEvents } from './pause-state.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { registryStatus, storedConfig, storedConfigOrNull, type RegistrySwarmStatus } from './registry-view.js'
 import { purge, startHereAfter } from './restart.js'
@@ -87,8 +90,36 @@ export class DaemonHost implements SwarmHost {
     return runDaemonCommand(this.#reach.registry, this.name, 'objects', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'list its objects' })
   }
 
+  /**
+   * Rebuilt here from the stored config and overlay, with the library read
+   * now: what the daemon's agent gets on its next turn, as long as the daemon
+   * reads the same skills directory (both default to `<cwd>/skills`).
+   */
+  async agentSkills(agent: string): Promise<AgentSkill[]> {
+    const config = await this.effectiveConfig()
+    const spec = config.agents.find((a) => a.name === agent)
+    if (!spec) throw errors.agentNotFound(this.name, agent)
+    const library = new SkillLibrary(this.#reach.manager.skillsDir)
+    await library.load([spec])
+    const targets = config.topology.filter((e) => e.from === agent).map((e) => e.to)
+    return agentSkills(spec, (key) => library.text(key), { agent, swarm: this.name, targets })
+  }
+
+  pause(): Promise<PauseOutcome> {
+    this.#requireRunning()
+    return runDaemonCommand(this.#reach.registry, this.name, 'pause', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'pause the swarm' })
+  }
+
+  resume(): Promise<PauseOutcome> {
+    this.#requireRunning()
+    return runDaemonCommand(this.#reach.registry, this.name, 'resume', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'resume the swarm' })
+  }
+
   status(): RegistrySwarmStatus {
-    return registryStatus(this.#reach.registry, this.#record)
+    const status = registryStatus(this.#reach.registry, this.#record)
+    // The row knows only running; the daemon's own stored events say whether it is paused.
+    if (status.status === 'running' && pausedByEvents(this.#reach.manager.spine.store, this.name)) return { ...status, status: 'paused' }
+    return status
   }
 
   async effectiveConfig(): Promise<SwarmConfig> {

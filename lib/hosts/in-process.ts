@@ -3,6 +3,8 @@ import { restartConfig } from '../config/source.js'
 import type { OverlayEntry } from '../db/registry.js'
 import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
+import type { PauseOutcome } from '../swarm/pause.js'
+import type { AgentSkill } from '../skills/agent-skills.js'
 import type { TaskListener } from '../swarm/swarm.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus } from '../swarm/types.js'
 import { startHereAfter } from './restart.js'
@@ -49,7 +51,10 @@ export class InProcessHost implements SwarmHost {
 
   /** Whether the agent can take one more task now; an agent that cannot take any input says so when a task is delivered. */
   acceptsTask(agent: string): boolean {
-    const runtime = this.#manager.swarm(this.name).agents.get(agent)
+    const swarm = this.#manager.swarm(this.name)
+    // A paused swarm takes nothing from the database queue: the rows stay pending, in order.
+    if (swarm.paused) return false
+    const runtime = swarm.agents.get(agent)
     return !runtime || runtime.state === 'error' || runtime.state === 'stopped' || runtime.hasRoom('task')
   }
 
@@ -65,6 +70,18 @@ export class InProcessHost implements SwarmHost {
 
   mutate(mutation: MutationInput): Promise<MutationOutcome> {
     return this.#manager.mutate(this.name, mutation)
+  }
+
+  async agentSkills(agent: string): Promise<AgentSkill[]> {
+    return this.#manager.swarm(this.name).agentSkills(agent)
+  }
+
+  async pause(): Promise<PauseOutcome> {
+    return this.#manager.swarm(this.name).setPaused(true)
+  }
+
+  async resume(): Promise<PauseOutcome> {
+    return this.#manager.swarm(this.name).setPaused(false)
   }
 
   status(): SwarmStatus {

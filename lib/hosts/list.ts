@@ -1,4 +1,5 @@
 import type { SwarmSummary } from '../swarm/types.js'
+import { pausedByEvents } from './pause-state.js'
 import { storedConfigOrNull } from './registry-view.js'
 import type { LocalReach } from './types.js'
 
@@ -8,6 +9,6 @@ export function listSwarms(reach: LocalReach): SwarmSummary[] {
   const seen = new Set(local.map((s) => s.name))
   const remote: SwarmSummary[] = reach.registry.list()
     .filter((r) => !seen.has(r.name))
-    .map((r) => ({ name: r.name, status: r.status, source: 'daemon', pid: r.pid, agents: storedConfigOrNull(reach.registry, r)?.agents.length ?? 0, started_at: r.started_at }))
+    .map((r) => ({ name: r.name, status: r.status === 'running' && pausedByEvents(reach.manager.spine.store, r.name) ? 'paused' : r.status, source: 'daemon', pid: r.pid, agents: storedConfigOrNull(reach.registry, r)?.agents.length ?? 0, started_at: r.started_at }))
   return [...local, ...remote].sort((a, b) => a.name.localeCompare(b.name))
 }

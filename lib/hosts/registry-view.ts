@@ -7,7 +7,7 @@ import { replayOverlay } from '../swarm/mutations.js'
 /** A swarm known from its registry row only: it runs (or ran) in another process. */
 export interface RegistrySwarmStatus {
   name: string
-  status: SwarmRecord['status']
+  status: SwarmRecord['status'] | 'paused'
   source: 'daemon'
   pid: number | null
   started_at: string | null

@@ -5,6 +5,8 @@ import { compile } from '../operations/check.js'
 import { routed } from '../operations/results.js'
 import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
+import type { PauseOutcome } from '../swarm/pause.js'
+import type { AgentSkill } from '../skills/agent-skills.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { ServerClient, type HttpAnswer } from './server-client.js'
 import type { HostStatus, Mutated, RestartOptions, RestartOutcome, SwarmHost } from './types.js'
@@ -67,7 +69,21 @@ export class ServerHost implements SwarmHost {
         return (await this.#call<{ result: Mutated }>('DELETE', `/objects/${encodeURIComponent(mutation.name)}`)).result
       case 'configure_object':
         return (await this.#call<{ result: Mutated }>('PATCH', `/objects/${encodeURIComponent(mutation.name)}/config`, mutation.config)).result
+      case 'set_skill':
+        return (await this.#call<{ result: Mutated }>('PUT', `/agents/${encodeURIComponent(mutation.agent)}/skills/${mutation.skill.split('/').map(encodeURIComponent).join('/')}`, { content: mutation.content })).result
     }
+  }
+
+  async agentSkills(agent: string): Promise<AgentSkill[]> {
+    return (await this.#call<{ skills: AgentSkill[] }>('GET', `/agents/${encodeURIComponent(agent)}/skills`)).skills
+  }
+
+  pause(): Promise<PauseOutcome> {
+    return this.#call<PauseOutcome>('POST', '/pause')
+  }
+
+  resume(): Promise<PauseOutcome> {
+    return this.#call<PauseOutcome>('POST', '/resume')
   }
 
   status(): Promise<HostStatus> {

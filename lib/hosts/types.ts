@@ -3,6 +3,8 @@ import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import type { ObjectStatus } from '../objects/types.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { SwarmManager } from '../swarm/manager.js'
+import type { PauseOutcome } from '../swarm/pause.js'
+import type { AgentSkill } from '../skills/agent-skills.js'
 import type { AgentStatus, HistoryEntry, RoutingData, SwarmStatus } from '../swarm/types.js'
 import type { RegistrySwarmStatus } from './registry-view.js'
 
@@ -71,6 +73,11 @@ export interface SwarmHost {
   sendTask(input: SendTaskInput): Awaitable<SendTaskResult>
   sendMessage(input: MessageInput): Promise<RoutedResult>
   mutate(mutation: MutationInput): Promise<Mutated>
+  /** Tasks and messages queue until resume; a turn in progress finishes. */
+  pause(): Promise<PauseOutcome>
+  /** One agent's skills with the text its next turn is given. */
+  agentSkills(agent: string): Promise<AgentSkill[]>
+  resume(): Promise<PauseOutcome>
   /** Synchronous where the host can answer at once, like sendTask. */
   status(): Awaitable<HostStatus>
   effectiveConfig(): Promise<SwarmConfig>

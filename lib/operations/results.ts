@@ -46,6 +46,13 @@ export const objectList = {
       timers: names,
     },
   },
+}
+
+/** What pause and resume answer. */
+export const pauseOutcome = {
+  type: 'object',
+  required: ['swarm', 'status', 'changed'],
+  properties: { swarm: { type: 'string' }, status: { enum: ['paused', 'running'] }, changed: { type: 'boolean' } },
 } as const
 
 /** A failed command row: the daemon's message, and its named code and HTTP status when it had them. */

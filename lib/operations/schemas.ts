@@ -124,6 +124,22 @@ export const mutation = {
     },
     { properties: { op: { const: 'remove_object' }, name: { type: 'string' } }, required: ['name'], additionalProperties: false },
     { properties: { op: { const: 'configure_object' }, name: { type: 'string' }, config: objectConfig }, required: ['name', 'config'], additionalProperties: false },
+    {
+      properties: { op: { const: 'set_skill' }, agent: { type: 'string' }, skill: { type: 'string' }, content: { type: 'string' } },
+      required: ['agent', 'skill', 'content'],
+      additionalProperties: false,
+    },
+  ],
+} as const
+
+/**
+ * set_skill over REST: the agent and the skill are in the path; the body is
+ * `{content}` as JSON, or the text itself (text/markdown, text/plain).
+ */
+export const skillBody = {
+  anyOf: [
+    { type: 'string' },
+    { type: 'object', required: ['content'], properties: { content: { type: 'string' } }, additionalProperties: false },
   ],
 } as const
 

@@ -23,6 +23,7 @@ export type MutationInput =
   | { op: 'add_object'; spec: Record<string, unknown>; connections?: string[]; incoming?: string[] }
   | { op: 'remove_object'; name: string }
   | { op: 'configure_object'; name: string; config: Record<string, unknown> }
+  | { op: 'set_skill'; agent: string; skill: string; content: string }
 
 export type SendTaskResult =
   | { delivery: 'in_process' }

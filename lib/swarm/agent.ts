@@ -1,5 +1,6 @@
 import { createBackend, type AgentBackend, type AgentContext, type AgentInput, type BackendOutput, type Delivery, type TurnUsage } from '../backends/index.js'
 import type { AgentSpec } from '../config/types.js'
+import type { SkillText } from '../skills/agent-skills.js'
 import type { Directive } from './output-parser.js'
 import type { AgentState, HistoryEntry, TokenTotals } from './types.js'
 
@@ -48,6 +49,10 @@ export interface AgentHost {
   /** one turn failed but the backend takes the next input (the turn still ends with `status idle`) */
   turnFailed(agent: AgentRuntime, message: string, metadata: Record<string, unknown>): void
   warning(agent: AgentRuntime, eventType: string, message: string, metadata: Record<string, unknown>): void
+  /** while true, inputs wait in the inbox; a turn in progress still finishes */
+  readonly paused: boolean
+  /** the agent's skills as its next turn is given them */
+  skills(agent: AgentRuntime): SkillText[]
 }
 
 /**
@@ -142,8 +147,13 @@ export class AgentRuntime {
     return this.#history.slice(-Math.max(0, limit))
   }
 
+  /** Starts the next waiting input if the agent is idle: called when its swarm resumes. */
+  wake(): void {
+    this.#drain()
+  }
+
   #drain(): void {
-    if (this.#state !== 'idle') return
+    if (this.#state !== 'idle' || this.#host.paused) return
     const next = this.#inbox.shift()
     if (!next) return
     if (next.input.type === 'task') this.#waitingTasks--
@@ -152,7 +162,8 @@ export class AgentRuntime {
     const { input } = next
     this.#remember({ direction: 'in', kind: input.type, from: input.from, content: input.content })
     this.#host.delivered(this, input)
-    this.#backend.sendInput(input)
+    // Read at each turn, so a skill changed at runtime is what the next turn sees.
+    this.#backend.sendInput({ ...input, skills: this.#host.skills(this) })
   }
 
   /** Empties the inbox and the turn in progress, returning what was taken and not finished. */

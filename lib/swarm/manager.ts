@@ -1,4 +1,6 @@
+import { resolve } from 'node:path'
 import type { SwarmConfig } from '../config/types.js'
+import { SkillLibrary } from '../skills/agent-skills.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
@@ -18,6 +20,8 @@ export interface SwarmManagerOptions {
   logPath?: string | null
   /** the directory object handler modules must lie in (default: process.cwd()) */
   cwd?: string
+  /** where agents' skill files are read from; default `<cwd>/skills` */
+  skillsDir?: string
 }
 
 /**
@@ -31,6 +35,7 @@ export class SwarmManager {
   readonly #starting = new Set<string>()
   readonly #pid: number
   readonly #logPath: string | null
+  readonly skillsDir: string
   /** mutations of one swarm run one after another */
   readonly #mutationQueues = new Map<string, Promise<unknown>>()
   readonly cwd: string
@@ -43,6 +48,7 @@ export class SwarmManager {
     this.#pid = opts.pid ?? process.pid
     this.#logPath = opts.logPath ?? null
     this.cwd = opts.cwd ?? process.cwd()
+    this.skillsDir = resolve(opts.skillsDir ?? 'skills')
   }
 
   has(name: string): boolean {
@@ -63,7 +69,7 @@ export class SwarmManager {
         cwd: this.cwd,
         modules,
         sendToSwarm: (other, to, content) => (this.sendToSwarm ? this.sendToSwarm(other, to, content) : Promise.reject(new Error('no route to other swarms here'))),
-      })
+      }, new SkillLibrary(this.skillsDir))
       for (const s of skipped) {
         this.spine.emit({ swarm: name, event_type: 'overlay_entry_skipped', message: `overlay entry ${s.seq} no longer applies: ${s.reason}`, metadata: s })
       }
@@ -104,7 +110,7 @@ export class SwarmManager {
 
   list(): SwarmSummary[] {
     return [...this.#swarms.values()]
-      .map((s): SwarmSummary => ({ name: s.swarm, status: 'running', source: 'in_process', pid: this.#pid, agents: s.agents.size, started_at: s.startedAt }))
+      .map((s): SwarmSummary => ({ name: s.swarm, status: s.paused ? 'paused' : 'running', source: 'in_process', pid: this.#pid, agents: s.agents.size, started_at: s.startedAt }))
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 

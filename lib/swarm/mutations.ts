@@ -2,6 +2,7 @@ import { validateAgentSpec, validateEdges } from '../config/validate.js'
 import type { AgentSpec, Edge, SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
 import { applyObjectMutation, OBJECT_MUTATION_OPS, type ObjectMutation } from '../objects/mutations.js'
+import { setSkill } from '../skills/set-skill.js'
 
 /**
  * A runtime change to a swarm, as requested and as recorded in its overlay.
@@ -15,8 +16,9 @@ export type Mutation =
   | { op: 'topology'; add?: unknown; remove?: unknown }
   | { op: 'scale'; base: string; count: number }
   | ObjectMutation
+  | { op: 'set_skill'; agent: string; skill: string; content: string }
 
-export const MUTATION_OPS = ['add_agent', 'remove_agent', 'topology', 'scale', ...OBJECT_MUTATION_OPS] as const
+export const MUTATION_OPS = ['add_agent', 'remove_agent', 'topology', 'scale', 'set_skill', ...OBJECT_MUTATION_OPS] as const
 export const MAX_SCALE = 100
 
 export interface MutationResult {
@@ -46,6 +48,8 @@ export function applyMutation(config: SwarmConfig, mutation: Mutation): Mutation
     case 'remove_object':
     case 'configure_object':
       return applyObjectMutation(config, mutation)
+    case 'set_skill':
+      return setSkill(config, mutation)
   }
 }
 

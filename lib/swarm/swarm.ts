@@ -11,6 +11,8 @@ import type { Mutation } from './mutations.js'
 import { SwarmObjects } from '../objects/objects.js'
 import type { ObjectHost, ObjectModule } from '../objects/types.js'
 import { parseOutput, type Directive } from './output-parser.js'
+import { PauseGate, type PauseOutcome } from './pause.js'
+import { agentSkills, givenSkills, SkillLibrary, type AgentSkill, type SkillText } from '../skills/agent-skills.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
@@ -53,8 +55,13 @@ export class Swarm implements AgentHost, ObjectHost {
   /** tokens of agents removed since the swarm started: they still count against the swarm's budget */
   readonly #retiredTokens = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
 
-  constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null, objects: SwarmObjectOptions = {}) {
+  readonly #pause = new PauseGate()
+
+  readonly library: SkillLibrary
+
+  constructor(config: SwarmConfig, spine: EventSpine, configPath: string | null = null, objects: SwarmObjectOptions = {}, library = new SkillLibrary('skills')) {
     this.swarm = config.name
+    this.library = library
     this.configPath = configPath
     this.#spine = spine
     this.#config = config
@@ -66,6 +73,7 @@ export class Swarm implements AgentHost, ObjectHost {
 
   /** Starts every agent; those that fail are left in `error` and named in the result. */
   async start(): Promise<{ failed: { agent: string; reason: string }[] }> {
+    await this.library.load(this.#config.agents)
     const results = await Promise.allSettled([...this.agents.values()].map((a) => this.#startAgent(a)))
     const failed = results.flatMap((r, i) =>
       r.status === 'rejected' ? [{ agent: [...this.agents.keys()][i]!, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
@@ -158,11 +166,26 @@ export class Swarm implements AgentHost, ObjectHost {
     return decision.data
   }
 
+  get paused(): boolean {
+    return this.#pause.paused
+  }
+
+  /** Pauses (true) or resumes (false) the swarm: one stored event when it changes, then the agents wake on resume. */
+  setPaused(paused: boolean): PauseOutcome {
+    const changed = this.#pause.set(paused)
+    const status = paused ? 'paused' : 'running'
+    if (changed) {
+      this.#emit({ event_type: paused ? 'swarm_paused' : 'swarm_resumed', message: `swarm ${this.swarm} ${paused ? 'paused' : 'resumed'}`, metadata: { status } })
+      if (!paused) for (const agent of this.agents.values()) agent.wake()
+    }
+    return { swarm: this.swarm, status, changed }
+  }
+
   status(): SwarmStatus {
     const nodes = [...this.agents.keys(), ...this.objects.names()]
     return {
       name: this.swarm,
-      status: 'running',
+      status: this.#pause.paused ? 'paused' : 'running',
       source: 'in_process',
       pid: process.pid,
       started_at: this.startedAt,
@@ -179,19 +202,32 @@ export class Swarm implements AgentHost, ObjectHost {
 
   agentStatus(name: string): AgentStatus {
     const agent = this.agent(name)
+    // Skill texts set at runtime are served by the skills route, not repeated in every status.
+    const { skill_overrides: _overrides, ...spec } = agent.spec
     return {
       name,
       state: agent.state,
       backend: agent.backendKind,
       model: agent.spec.model ?? ('model' in agent.spec.backend ? agent.spec.backend.model : null),
-      skills: agent.spec.skills,
+      skills: this.#specOf(agent).skills,
       inbox: agent.inboxSize,
       pid: agent.pid,
       targets: this.router.targets(name),
       tokens: { ...agent.tokens },
       budget: agent.spec.budget ?? null,
-      spec: agent.spec,
+      spec,
     }
+  }
+
+  /** An agent's skills as its next turn will see them (the library as last read, runtime overrides, placeholders filled). */
+  agentSkills(name: string): AgentSkill[] {
+    const agent = this.agent(name)
+    return agentSkills(this.#specOf(agent), (key) => this.library.text(key), { agent: name, swarm: this.swarm, targets: this.router.targets(name) })
+  }
+
+  /** The agent's spec as the config has it now: a runtime skill change lives there, not in the runtime's spec. */
+  #specOf(agent: AgentRuntime) {
+    return this.#config.agents.find((a) => a.name === agent.name) ?? agent.spec
   }
 
   /** The effective configuration of the running swarm (seed + applied mutations). */
@@ -210,6 +246,11 @@ export class Swarm implements AgentHost, ObjectHost {
     const added = next.agents.filter((a) => !this.agents.has(a.name))
     const edgesBefore = this.router.edges()
     this.#config = next
+    await this.library.load(next.agents)
+    if (cause.op === 'set_skill') {
+      // The text itself stays out of the event: only its name and size are observable here.
+      this.#emit({ event_type: 'skill_updated', agent: cause.agent, message: `skill ${cause.skill} of ${cause.agent} set (${cause.content.length} characters); used from its next turn`, metadata: { skill: cause.skill, length: cause.content.length } })
+    }
 
     for (const name of removed) {
       const agent = this.agents.get(name)!
@@ -263,6 +304,10 @@ export class Swarm implements AgentHost, ObjectHost {
   }
 
   // ── AgentHost ─────────────────────────────────────────────────────────────
+
+  skills(agent: AgentRuntime): SkillText[] {
+    return givenSkills(this.agentSkills(agent.name))
+  }
 
   stateChanged(agent: AgentRuntime, state: AgentState, previous: AgentState): void {
     this.#emit({ event_type: 'agent_status', level: 'debug', agent: agent.name, message: `agent ${agent.name}: ${previous} → ${state}`, metadata: { state, previous } }, agent.turn)

@@ -51,7 +51,7 @@ export interface TopologyEntry {
 
 export interface SwarmStatus {
   name: string
-  status: 'running'
+  status: 'running' | 'paused'
   source: 'in_process'
   pid: number
   started_at: string
