@@ -228,3 +228,24 @@ t.test('removing an agent at runtime aborts its in-flight request', async (t) =>
   t.pass('the fake server saw the request close')
   t.equal(eventsOf(engine, 'remove', 'agent_error').length, 0)
 })
+
+t.test('a skill changed at runtime is in the system prompt of the next turn, placeholders filled', async (t) => {
+  const fake = await startFakeOpenAI(t)
+  const engine = testEngine(t)
+  const configPath = writeSkills(engine.dir, { researcher: 'You research topics thoroughly.' })
+  fake.replyWhen(forAgent('researcher'), { text: ['first'] }, { text: ['second'] })
+  await engine.swarmManager.start(swarmConfig('skilled', [
+    llmAgent('researcher', { type: 'openai', base_url: fake.url }, { skills: ['researcher'] }),
+  ], []), { configPath })
+
+  engine.swarmManager.sendTask('skilled', 'researcher', 'one')
+  await waitForEvent(engine, 'skilled', 'agent_output', 'researcher', 1)
+  t.ok(systemOf(fake.requests[0]!.body).startsWith('You research topics thoroughly.'), 'the first turn has the file read at start')
+
+  await engine.swarmManager.mutate('skilled', { op: 'set_skill', agent: 'researcher', skill: 'researcher', content: 'You are {{agent}} of {{swarm}}; be terse.' })
+  engine.swarmManager.sendTask('skilled', 'researcher', 'two')
+  await waitForEvent(engine, 'skilled', 'agent_output', 'researcher', 2)
+  const system = systemOf(fake.requests[1]!.body)
+  t.ok(system.startsWith('You are researcher of skilled; be terse.'), 'the next turn has the new text')
+  t.notMatch(system, 'thoroughly', 'the old text is gone')
+})

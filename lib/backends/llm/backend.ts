@@ -5,7 +5,7 @@ import { resolveEndpoint, type Endpoint } from './endpoint.js'
 import { describeFailure, stallFailure, type FailureContext } from './failure.js'
 import { inputMessage, systemPrompt } from './prompt.js'
 import type { Provider } from './provider.js'
-import { loadSkills } from './skills.js'
+import { loadSkills, turnSkills } from './skills.js'
 import { DEFAULT_MAX_TOOL_ROUNDS, runTurn, StallError, type Tally } from './turn-loop.js'
 
 export const DEFAULT_TIMEOUT_MS = 60_000
@@ -83,7 +83,7 @@ export class LlmBackend implements AgentBackend {
     const tally: Tally = { promptTokens: 0, completionTokens: 0, toolRounds: 0 }
     const max = this.#spec.max_history_messages ?? DEFAULT_MAX_HISTORY_MESSAGES
     const history = boundHistory([...this.#conversation, { role: 'user', content: inputMessage(input) }], max)
-    const system = systemPrompt(this.#skills, { agent: this.#identity.agent, swarm: this.#identity.swarm, targets: this.#ctx.targets() })
+    const system = systemPrompt(turnSkills(this.#identity.skills, this.#skills, input.skills), { agent: this.#identity.agent, swarm: this.#identity.swarm, targets: this.#ctx.targets() })
     const emit = (output: BackendOutput) => {
       // After a stop nothing of the aborted turn is reported.
       if (!signal.aborted) this.#listener(output)
