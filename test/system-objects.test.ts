@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mockAgent } from './helpers/engine.js'
 import { api, watch } from './helpers/objects.js'
 import { outcome, startServer, until, type TestServer } from './helpers/server.js'
@@ -8,7 +8,7 @@ import { outcome, startServer, until, type TestServer } from './helpers/server.j
 const ticks = (events: any[], from = 'tick') => events.filter((e) => e.event_type === 'message_broadcast' && e.agent === from).map((e) => JSON.parse(e.metadata.content_preview).tick as number)
 
 /** Another swarm's tick: a clock that advances on events, so a test can let intervals pass without a fixed sleep. */
-async function clockSwarm(t: Parameters<Parameters<typeof t.test>[1]>[0], server: TestServer, name: string) {
+async function clockSwarm(t: Test, server: TestServer, name: string) {
   const created = await api(server, 'POST', '/api/swarms', { config: { name, tick_ms: 20, agents: [mockAgent('x')], topology: [{ from: 'tick', to: 'x' }] } })
   t.equal(created.status, 201, JSON.stringify(created.body))
   const clock = await watch(t, server, name)
