@@ -12,6 +12,7 @@ import pauseRoutes from './pause.js'
 import skillRoutes from './skills.js'
 import agentSkillRoutes from './skills-agent.js'
 import swarmRoutes from './swarms.js'
+import systemObjectRoutes from './system-objects.js'
 import taskRoutes from './tasks.js'
 import { formatSchemaErrors, genswarmsValidatorCompiler } from './validation.js'
 
@@ -51,4 +52,5 @@ export default async function routes(app: FastifyInstance, opts: GenswarmsOption
   await app.register(taskRoutes)
   await app.register(pauseRoutes)
   await app.register(agentSkillRoutes)
+  await app.register(systemObjectRoutes)
 }

@@ -58,7 +58,7 @@ t.test('a config with several errors reports every one with its path', async (t)
   })
   const expected = [
     'name: must match ^[A-Za-z][A-Za-z0-9_-]*$, got "9lives"',
-    'topolgy: unknown key (allowed: name, description, version, agents, objects, topology, budget)',
+    'topolgy: unknown key (allowed: name, description, version, agents, objects, topology, budget, tick_ms)',
     'agents[1].name: duplicate name "coder"',
     'agents[2].name: "metrics" is reserved for a system object',
     'agents[3].name: must match ^[A-Za-z_][A-Za-z0-9_]*$, got "bad-name"',

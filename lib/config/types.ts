@@ -95,6 +95,8 @@ export interface SwarmConfig {
   objects: ObjectSpec[]
   topology: Edge[]
   budget?: Budget
+  /** the interval of the `tick` system object; no ticks without it */
+  tick_ms?: number
 }
 
 export const SWARM_NAME_RE = /^[A-Za-z][A-Za-z0-9_-]*$/

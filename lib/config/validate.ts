@@ -45,7 +45,7 @@ export type EdgesValidationResult = { ok: true; edges: Edge[] } | { ok: false; e
 type Errors = string[]
 type Dict = Record<string, unknown>
 
-const TOP_LEVEL_KEYS = ['name', 'description', 'version', 'agents', 'objects', 'topology', 'budget']
+const TOP_LEVEL_KEYS = ['name', 'description', 'version', 'agents', 'objects', 'topology', 'budget', 'tick_ms']
 const AGENT_KEYS = ['name', 'backend', 'skills', 'model', 'budget', 'config']
 const OBJECT_KEYS = ['name', 'type', 'config', 'handler', 'timeout_ms']
 const RULE_KEYS = ['match', 'response', 'delay_ms']
@@ -84,6 +84,7 @@ export function validateConfig(raw: unknown): ValidationResult<SwarmConfig> {
   }
   const topology = readEdges(raw.topology, 'topology', errs, names.all())
   const budget = readBudget(raw.budget, 'budget', errs)
+  const tickMs = readTickMs(raw.tick_ms, errs)
 
   if (errs.length > 0) return { ok: false, errors: errs }
   const config: SwarmConfig = {
@@ -93,6 +94,7 @@ export function validateConfig(raw: unknown): ValidationResult<SwarmConfig> {
     objects,
     topology,
     ...(budget ? { budget } : {}),
+    ...(tickMs !== undefined ? { tick_ms: tickMs } : {}),
   }
   return { ok: true, config }
 }
@@ -136,6 +138,7 @@ export function serializeConfig(config: SwarmConfig): SwarmConfig {
     objects: config.objects,
     topology: config.topology.map(({ from, to }) => ({ from, to })),
     ...(config.budget ? { budget: config.budget } : {}),
+    ...(config.tick_ms !== undefined ? { tick_ms: config.tick_ms } : {}),
   }
   return plainJson(out)
 }
@@ -595,4 +598,18 @@ function optionalPositive(raw: unknown, path: string, errs: Errors): number | un
 
 function plainJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T
+}
+
+/** Below this a tick would flood the swarm's inboxes faster than any agent reads them. */
+export const MIN_TICK_MS = 10
+/** A day; past 2^31 ms a Node timer would fire at once instead. */
+export const MAX_TICK_MS = 86_400_000
+
+function readTickMs(raw: unknown, errs: Errors): number | undefined {
+  if (raw === undefined || raw === null) return undefined
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < MIN_TICK_MS || raw > MAX_TICK_MS) {
+    errs.push(`tick_ms: must be an integer from ${MIN_TICK_MS} to ${MAX_TICK_MS} (milliseconds), got ${JSON.stringify(raw) ?? kind(raw)}`)
+    return undefined
+  }
+  return raw
 }

@@ -38,6 +38,9 @@ const handlers: Handlers = {
   pause: (_payload, ctx) => ctx.host.pause(),
 
   resume: (_payload, ctx) => ctx.host.resume(),
+
+  /** The counters live in the daemon's memory, next to the swarm they count. */
+  metrics: (_payload, ctx) => ctx.host.metrics(),
 }
 
 /** The one entry point of the daemon's command loop: a row's op and payload, as read from the database. */

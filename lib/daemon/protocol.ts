@@ -1,5 +1,7 @@
 import { compile, type Check } from '../operations/check.js'
 import * as results from '../operations/results.js'
+import { metricsSnapshot } from '../operations/metrics.js'
+import type { MetricsSnapshot } from '../objects/system/metrics.js'
 import * as schemas from '../operations/schemas.js'
 import type { ObjectStatus } from '../objects/types.js'
 import type { PauseOutcome } from '../swarm/pause.js'
@@ -19,6 +21,7 @@ export interface DaemonCommands {
   objects: [Empty, ObjectStatus[]]
   pause: [Empty, PauseOutcome]
   resume: [Empty, PauseOutcome]
+  metrics: [Empty, MetricsSnapshot]
 }
 
 export type DaemonOp = keyof DaemonCommands
@@ -34,6 +37,7 @@ export const payloadChecks: { [K in DaemonOp]: Check<Payload<K>> } = {
   objects: compile<Empty>(schemas.empty, { dropUnknown: true }),
   pause: compile<Empty>(schemas.empty, { dropUnknown: true }),
   resume: compile<Empty>(schemas.empty, { dropUnknown: true }),
+  metrics: compile<Empty>(schemas.empty, { dropUnknown: true }),
 }
 
 /** What the sender checks a processed row's result with before handing it on. */
@@ -45,6 +49,7 @@ export const resultChecks: { [K in DaemonOp]: Check<Result<K>> } = {
   objects: compile<ObjectStatus[]>(results.objectList),
   pause: compile<PauseOutcome>(results.pauseOutcome),
   resume: compile<PauseOutcome>(results.pauseOutcome),
+  metrics: compile<MetricsSnapshot>(metricsSnapshot),
 }
 
 export const checkFailure = compile<results.Failure>(results.failure)

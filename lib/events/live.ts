@@ -29,6 +29,9 @@ export function liveMessageFor(e: EventFields): LiveMessage | null {
     case 'message_routed':
     case 'message_broadcast':
       return { topic: topics.routing(swarm), event: e.event_type, payload: Object.fromEntries(ROUTING_FIELDS.map((k) => [k, e.metadata[k]])) }
+    case 'gateway_message':
+      // The swarm's door to the outside: what reaches `gateway` is for the clients watching.
+      return { topic: topics.routing(swarm), event: 'gateway_message', payload: { from: e.metadata.from, content: e.metadata.content } }
     case 'swarm_started':
       return { topic: topics.swarm(swarm), event: 'swarm_started', payload: { status: 'running' } }
     case 'swarm_crashed':

@@ -13,7 +13,7 @@ export const EVENT_TYPES = {
     'agent_status', 'task_sent', 'skill_updated', 'message_delivered', 'agent_output', 'inbox_full', 'message_dropped',
     'agent_usage', 'budget_exceeded',
   ],
-  object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed', 'message_refused', 'object_log', 'object_send_failed'],
+  object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed', 'message_refused', 'object_log', 'object_send_failed', 'gateway_message'],
   routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],
   backend: ['backend_stderr', 'output_truncated'],
   system: ['task_failed', 'command_failed', 'daemon_started', 'daemon_stopped', 'overlay_entry_skipped'],

@@ -7,6 +7,7 @@ import { errors } from '../errors.js'
 import { compile } from '../operations/check.js'
 import { mutation as mutationSchema } from '../operations/schemas.js'
 import type { ObjectStatus } from '../objects/types.js'
+import type { MetricsSnapshot } from '../objects/system/metrics.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import { INBOX_LIMIT } from '../swarm/agent.js'
 import { applyMutation } from '../swarm/mutations.js'
@@ -88,6 +89,11 @@ export class DaemonHost implements SwarmHost {
   objects(): Promise<ObjectStatus[]> {
     this.#requireRunning()
     return runDaemonCommand(this.#reach.registry, this.name, 'objects', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'list its objects' })
+  }
+
+  metrics(): Promise<MetricsSnapshot> {
+    this.#requireRunning()
+    return runDaemonCommand(this.#reach.registry, this.name, 'metrics', {}, { timeoutMs: DAEMON_COMMAND_TIMEOUT_MS, what: 'read its metrics' })
   }
 
   /**

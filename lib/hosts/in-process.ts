@@ -2,6 +2,7 @@ import type { SwarmConfig } from '../config/types.js'
 import { restartConfig } from '../config/source.js'
 import type { OverlayEntry } from '../db/registry.js'
 import type { ObjectStatus } from '../objects/types.js'
+import type { MetricsSnapshot } from '../objects/system/metrics.js'
 import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { PauseOutcome } from '../swarm/pause.js'
 import type { AgentSkill } from '../skills/agent-skills.js'
@@ -106,6 +107,10 @@ export class InProcessHost implements SwarmHost {
 
   async objects(): Promise<ObjectStatus[]> {
     return this.#manager.swarm(this.name).objects.status()
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    return this.#manager.swarm(this.name).system.metrics.snapshot()
   }
 
   async history(agent: string, limit: number): Promise<HistoryEntry[]> {

@@ -4,6 +4,7 @@ import { errors } from '../errors.js'
 import { compile } from '../operations/check.js'
 import { routed } from '../operations/results.js'
 import type { ObjectStatus } from '../objects/types.js'
+import type { MetricsSnapshot } from '../objects/system/metrics.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { PauseOutcome } from '../swarm/pause.js'
 import type { AgentSkill } from '../skills/agent-skills.js'
@@ -108,6 +109,10 @@ export class ServerHost implements SwarmHost {
 
   async objects(): Promise<ObjectStatus[]> {
     return (await this.#call<{ objects: ObjectStatus[] }>('GET', '/objects')).objects
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    return this.#call<MetricsSnapshot>('GET', '/metrics')
   }
 
   async history(agent: string, limit: number): Promise<HistoryEntry[]> {

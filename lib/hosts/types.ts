@@ -1,6 +1,7 @@
 import type { SwarmConfig } from '../config/types.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import type { ObjectStatus } from '../objects/types.js'
+import type { MetricsSnapshot } from '../objects/system/metrics.js'
 import type { MessageInput, MutationInput, RoutedResult, SendTaskInput, SendTaskResult } from '../operations/types.js'
 import type { SwarmManager } from '../swarm/manager.js'
 import type { PauseOutcome } from '../swarm/pause.js'
@@ -87,6 +88,8 @@ export interface SwarmHost {
   restartAgent(agent: string): Promise<AgentStatus>
   /** the objects with their runtime state (docs/objects.md) */
   objects(): Promise<ObjectStatus[]>
+  /** the `metrics` system object's counters and reports */
+  metrics(): Promise<MetricsSnapshot>
   history(agent: string, limit: number): Promise<HistoryEntry[]>
   messages(limit: number): Promise<RoutingData[]>
   stop(opts?: StopOptions): Promise<void>

@@ -9,6 +9,7 @@ import { AgentRuntime, INBOX_LIMIT, MESSAGE_INBOX_LIMIT, type AgentHost, type In
 import { serializeAgentSpec } from '../config/validate.js'
 import type { Mutation } from './mutations.js'
 import { SwarmObjects } from '../objects/objects.js'
+import { SystemObjects } from '../objects/system/index.js'
 import type { ObjectHost, ObjectModule } from '../objects/types.js'
 import { parseOutput, type Directive } from './output-parser.js'
 import { PauseGate, type PauseOutcome } from './pause.js'
@@ -46,6 +47,8 @@ export class Swarm implements AgentHost, ObjectHost {
   readonly router: Router
   readonly agents = new Map<string, AgentRuntime>()
   readonly objects: SwarmObjects
+  /** metrics, tick and gateway */
+  readonly system: SystemObjects
   readonly #sendToSwarm: SwarmObjectOptions['sendToSwarm']
   readonly #spine: EventSpine
   #config: SwarmConfig
@@ -69,6 +72,11 @@ export class Swarm implements AgentHost, ObjectHost {
     this.#sendToSwarm = objects.sendToSwarm
     this.objects = new SwarmObjects(config.objects, objects.modules ?? new Map(), this, objects.cwd ?? process.cwd())
     this.router = new Router(this.swarm, config.topology)
+    this.system = new SystemObjects(this.swarm, {
+      isPaused: () => this.paused,
+      tick: (content) => { if (this.router.targets('tick').length > 0) this.#send('tick', { kind: 'broadcast', content }) },
+      emit: (event) => this.#emit(event),
+    }, config.tick_ms)
   }
 
   /** Starts every agent; those that fail are left in `error` and named in the result. */
@@ -80,6 +88,7 @@ export class Swarm implements AgentHost, ObjectHost {
     )
     // After the agents, so what an object's init sends finds them running.
     await this.objects.start()
+    this.system.start()
     const partial = failed.length > 0
     this.#emit({
       event_type: 'swarm_started',
@@ -102,6 +111,7 @@ export class Swarm implements AgentHost, ObjectHost {
   }
 
   async stop(): Promise<void> {
+    this.system.stop()
     await this.objects.stop()
     await Promise.allSettled([...this.agents.values()].map((a) => this.#stopAgent(a)))
     this.#emit({ event_type: 'swarm_stopped', message: `swarm ${this.swarm} stopped` })
@@ -289,6 +299,7 @@ export class Swarm implements AgentHost, ObjectHost {
   /** Every event of a task's turn (or of the routing it causes) carries the task's id. */
   #emit(input: Omit<EventInput, 'swarm'>, task: TaskRef | null = this.#turn): void {
     const metadata = task ? { ...input.metadata, task_id: task.id, redelivered: task.redelivered } : input.metadata
+    this.system.observe(input)
     this.#spine.emit({ swarm: this.swarm, ...input, ...(metadata ? { metadata } : {}) })
   }
 
@@ -467,6 +478,8 @@ export class Swarm implements AgentHost, ObjectHost {
       // A refusal (object in error) is told by the object runtime; a system object without a module only records.
       if (this.objects.has(to) && this.objects.deliver(from, to, content) === 'refused') return `object ${to} is in error and takes no messages`
       this.#emit({ event_type: 'message_delivered', category: 'object', agent: to, message: `message from ${from} delivered to object ${to}`, metadata: { from, content_preview: content.slice(0, 100) } })
+      // An object declared under a system name replaces the built-in one.
+      if (!this.objects.has(to)) this.system.delivered(from, to, content)
       return null
     } else {
       this.#emit({ event_type: 'target_not_found', agent: from, message: `message from ${from} to ${to} dropped: no node named ${to}`, metadata: { from, to } })
