@@ -56,6 +56,8 @@ export function ask(ports: AskPorts, from: string, to: string, content: string, 
       ports.timedOut(from, to, timeoutMs)
       resolve({ ok: false, timeout: true, error: `${to} did not answer within ${timeoutMs} ms` })
     }, timeoutMs)
+    // A pending ask must not keep a stopping process alive.
+    timer.unref()
     const answer = (outcome: ObjectAnswer) => {
       // A reply after the timeout has no one waiting for it.
       if (settled) return

@@ -89,7 +89,7 @@ export async function runTurn(r: TurnRequest): Promise<TurnOutcome> {
     added.push({ role: 'assistant', content: result.text, tool_calls: result.toolCalls })
     // One at a time, in the model's order: an ask waits for its answer before the next call runs.
     const results = []
-    for (const call of result.toolCalls) results.push({ id: call.id, content: await runToolCall(call, r.ctx) })
+    for (const call of result.toolCalls) results.push({ id: call.id, content: await runToolCall(call, r.ctx, r.signal) })
     added.push({ role: 'tool', results })
   }
 }
