@@ -38,7 +38,7 @@ t.test('anthropic: tool_use routes, text streams, the request carries model, sys
   t.ok(first.body.system.startsWith('You review drafts.'))
   t.match(first.body.system, 'You are the agent "researcher" in the swarm "claude"')
   t.match(first.body.system, 'You can send messages to: writer.')
-  t.same(first.body.tools.map((tool: any) => tool.name), ['send_message', 'broadcast'])
+  t.same(first.body.tools.map((tool: any) => tool.name), ['send_message', 'broadcast', 'ask'])
   t.same(first.body.messages, [{ role: 'user', content: '[task from orchestrator]\nresearch' }])
 
   const second = fake.requests.find((r, i) => i > 0 && forAgent('researcher')(r.body))!

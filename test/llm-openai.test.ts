@@ -34,7 +34,7 @@ t.test('a tool call routes along the topology, the answer streams, and the reque
   t.equal(first.body.model, 'gpt-fake')
   t.equal(first.body.stream, true, 'requests are streamed')
   t.equal(first.body.temperature, 0.2)
-  t.same(first.body.tools.map((tool: any) => tool.function.name), ['send_message', 'broadcast'])
+  t.same(first.body.tools.map((tool: any) => tool.function.name), ['send_message', 'broadcast', 'ask'])
   const system = systemOf(first.body)
   t.ok(system.startsWith('You research topics thoroughly.'), 'skills come first in the system prompt')
   t.match(system, 'You are the agent "researcher" in the swarm "owls"')

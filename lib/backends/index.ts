@@ -7,7 +7,7 @@ import { TextBackend } from './text.js'
 import { openaiProvider } from './openai.js'
 import type { AgentBackend, AgentContext, AgentIdentity } from './types.js'
 
-export type { AgentBackend, AgentInput, BackendOutput, BackendHealth, AgentIdentity, AgentContext, Delivery, TurnUsage } from './types.js'
+export type { AgentBackend, AgentInput, BackendOutput, BackendHealth, AgentIdentity, AgentContext, AskAnswer, Delivery, TurnUsage } from './types.js'
 
 /** The one place that maps a backend spec to its implementation. */
 export function createBackend(spec: AgentSpec, swarm: string, ctx: AgentContext): AgentBackend {
@@ -17,7 +17,7 @@ export function createBackend(spec: AgentSpec, swarm: string, ctx: AgentContext)
     case 'mock':
       return new MockBackend(spec.backend)
     case 'local':
-      return spec.backend.protocol === 'text' ? new TextBackend(spec.backend, identity) : new LocalBackend(spec.backend, identity)
+      return spec.backend.protocol === 'text' ? new TextBackend(spec.backend, identity) : new LocalBackend(spec.backend, identity, ctx)
     case 'openai':
       return new LlmBackend(spec.backend, identity, ctx, openaiProvider)
     case 'anthropic':

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { LocalBackendSpec } from '../config/types.js'
 import { agentEnv, DEFAULT_KILL_GRACE_MS, killTree } from './process-tree.js'
-import type { AgentBackend, AgentIdentity, AgentInput, BackendHealth, BackendOutput } from './types.js'
+import { askResultLine, parseAskLine } from './local-ask.js'
+import type { AgentBackend, AgentContext, AgentIdentity, AgentInput, AskAnswer, BackendHealth, BackendOutput } from './types.js'
 
 const DEFAULT_IDLE_MS = 1000
 
@@ -47,6 +48,7 @@ export class LocalBackend implements AgentBackend {
   readonly kind = 'local'
   readonly #spec: LocalBackendSpec
   readonly #identity: AgentIdentity
+  readonly #ctx: AgentContext | null
   #child: ChildProcess | null = null
   #listener: (output: BackendOutput) => void = () => {}
   #stopping = false
@@ -56,9 +58,10 @@ export class LocalBackend implements AgentBackend {
   #quietTimer: NodeJS.Timeout | null = null
   #turnOpen = false
 
-  constructor(spec: LocalBackendSpec, identity: AgentIdentity) {
+  constructor(spec: LocalBackendSpec, identity: AgentIdentity, ctx: AgentContext | null = null) {
     this.#spec = spec
     this.#identity = identity
+    this.#ctx = ctx
   }
 
   onOutput(listener: (output: BackendOutput) => void): void {
@@ -93,11 +96,30 @@ export class LocalBackend implements AgentBackend {
   }
 
   #onStdout(line: string): void {
+    const asked = parseAskLine(line)
+    if (asked) {
+      this.#speaksProtocol = true
+      this.#answerAsk(asked)
+      this.#armQuietTimer()
+      return
+    }
     const { output, protocol } = parseProtocolLine(line)
     if (protocol) this.#speaksProtocol = true
     if (output.type === 'status' && output.state === 'idle') this.#turnOpen = false
     this.#listener(output)
     this.#armQuietTimer()
+  }
+
+  /** The answer goes to the child that asked; a restarted child never hears an old question's answer. */
+  #answerAsk(asked: NonNullable<ReturnType<typeof parseAskLine>>): void {
+    const child = this.#child
+    const reply = (id: string | number, answer: AskAnswer) => {
+      if (this.#child === child && child?.stdin?.writable) child.stdin.write(askResultLine(id, answer))
+    }
+    if ('invalid' in asked) return reply(asked.invalid, { ok: false, error: asked.error })
+    const { id, to, content } = asked.ask
+    if (!this.#ctx) return reply(id, { ok: false, error: 'this agent cannot ask' })
+    void this.#ctx.ask(to, content).then((answer) => reply(id, answer), (err: unknown) => reply(id, { ok: false, error: String(err) }))
   }
 
   #armQuietTimer(): void {

@@ -47,7 +47,14 @@ export interface AgentContext {
   send(directive: { kind: 'direct'; to: string; content: string } | { kind: 'broadcast'; content: string }): Delivery
   /** directories searched, in order, for the agent's skill files */
   skillDirs: string[]
+  /** asks an object and waits for its reply; always settles (docs/objects.md, "ask") */
+  ask(to: string, content: string): Promise<AskAnswer>
 }
+
+/** The answer to an `ask`: the object's reply, or why there is none. */
+export type AskAnswer =
+  | { ok: true; result: string }
+  | { ok: false; error: string; timeout?: true }
 
 export interface BackendHealth {
   alive: boolean

@@ -230,6 +230,7 @@ function readAgent(raw: unknown, path: string, errs: Errors, names: NameRegistry
   const skills = readStringList(raw.skills, `${path}.skills`, errs)
   const model = optionalString(raw.model, `${path}.model`, errs)
   const budget = readBudget(raw.budget, `${path}.budget`, errs)
+  optionalPositive(config.ask_timeout_ms, `${path}.config.ask_timeout_ms`, errs)
 
   return { name, backend, skills, ...(model !== undefined ? { model } : {}), ...(budget ? { budget } : {}), config }
 }

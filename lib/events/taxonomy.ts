@@ -14,7 +14,7 @@ export const EVENT_TYPES = {
     'agent_usage', 'budget_exceeded',
   ],
   object: ['object_started', 'object_stopped', 'object_error', 'object_added', 'object_removed', 'message_refused', 'object_log', 'object_send_failed', 'gateway_message'],
-  routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found'],
+  routing: ['message_routed', 'message_broadcast', 'invalid_route', 'target_not_found', 'ask_timeout'],
   backend: ['backend_stderr', 'output_truncated'],
   system: ['task_failed', 'command_failed', 'daemon_started', 'daemon_stopped', 'overlay_entry_skipped'],
 } as const satisfies Record<Category, readonly string[]>

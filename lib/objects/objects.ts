@@ -1,7 +1,7 @@
 import type { ObjectSpec } from '../config/types.js'
 import { loadHandler } from './loader.js'
 import { ObjectRuntime } from './runtime.js'
-import { DEFAULT_OBJECT_TIMEOUT_MS, type ObjectHost, type ObjectModule, type ObjectStatus } from './types.js'
+import { DEFAULT_OBJECT_TIMEOUT_MS, type ObjectAnswer, type ObjectHost, type ObjectModule, type ObjectStatus } from './types.js'
 
 /** What happened to a message for an object. */
 export type ObjectDelivery = 'recorded' | 'accepted' | 'refused'
@@ -47,6 +47,18 @@ export class SwarmObjects {
     if (runtime) return runtime.deliver(from, content) ? 'accepted' : 'refused'
     this.#recorded.set(to, (this.#recorded.get(to) ?? 0) + 1)
     return 'recorded'
+  }
+
+  /** Whether `name` has a handler, so can answer an ask. */
+  answers(name: string): boolean {
+    return this.#runtimes.has(name)
+  }
+
+  /** Asks object `to`, which must answer (see `answers`); `answer` is called exactly once. */
+  ask(from: string, to: string, content: string, answer: (outcome: ObjectAnswer) => void): void {
+    const runtime = this.#runtimes.get(to)
+    if (!runtime) return answer({ ok: false, error: `object ${to} has no handler to answer with` })
+    runtime.ask(from, content, answer)
   }
 
   status(): ObjectStatus[] {

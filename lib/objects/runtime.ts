@@ -1,7 +1,7 @@
 import type { ObjectSpec } from '../config/types.js'
 import { objectContext } from './context.js'
 import { checkResult } from './result.js'
-import { DEFAULT_OBJECT_TIMEOUT_MS, type ObjectContext, type ObjectHost, type ObjectModule, type ObjectResult, type ObjectState, type ObjectStatus } from './types.js'
+import { DEFAULT_OBJECT_TIMEOUT_MS, type ObjectAnswer, type ObjectContext, type ObjectHost, type ObjectModule, type ObjectResult, type ObjectState, type ObjectStatus } from './types.js'
 
 const TIMED_OUT = Symbol('timed out')
 type Hook = 'init' | 'handleMessage' | 'handleTimer' | 'configure' | 'terminate'
@@ -58,6 +58,25 @@ export class ObjectRuntime {
       if (called) this.#apply(called.result, from)
     })
     return true
+  }
+
+  /**
+   * Runs `handleMessage` for an ask and gives its reply to `answer` instead of
+   * routing it, before the result's `send` and `broadcast` go out, so the asker
+   * hears back first. `answer` is called exactly once, whatever happens.
+   */
+  ask(from: string, content: string, answer: (outcome: ObjectAnswer) => void): void {
+    const refusal = () => ({ ok: false as const, error: `object ${this.name} is in state ${this.#status} and answers nothing` })
+    if (this.#refuses(from, content)) return answer(refusal())
+    void this.#enqueue(async () => {
+      if (this.#refuses(from, content)) return answer(refusal())
+      this.#messageCount++
+      const called = await this.#call('handleMessage', () => this.#module.handleMessage?.({ from, content }, this.#state, this.#ctx))
+      if (!called) return answer({ ok: false, error: `object ${this.name} could not answer: ${this.#lastError?.message ?? 'its handler failed'}` })
+      const reply = called.result?.reply
+      answer(reply === undefined ? { ok: false, error: `object ${this.name} gave no reply` } : { ok: true, reply })
+      this.#apply(called.result, null)
+    })
   }
 
   /** New config (merged by the mutation): `configure` when the module has it and the object runs, else `init` again. */

@@ -13,6 +13,9 @@ export interface ObjectResult {
   broadcast?: string
 }
 
+/** What an object answers to an ask: its reply, or why there is none. */
+export type ObjectAnswer = { ok: true; reply: string } | { ok: false; error: string }
+
 export interface ObjectLogger {
   debug(message: string, metadata?: Record<string, unknown>): void
   info(message: string, metadata?: Record<string, unknown>): void

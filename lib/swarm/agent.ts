@@ -1,4 +1,4 @@
-import { createBackend, type AgentBackend, type AgentContext, type AgentInput, type BackendOutput, type Delivery, type TurnUsage } from '../backends/index.js'
+import { createBackend, type AgentBackend, type AgentContext, type AgentInput, type AskAnswer, type BackendOutput, type Delivery, type TurnUsage } from '../backends/index.js'
 import type { AgentSpec } from '../config/types.js'
 import type { SkillText } from '../skills/agent-skills.js'
 import type { Directive } from './output-parser.js'
@@ -40,6 +40,8 @@ export interface AgentHost {
   /** the same, for a backend that needs the outcome (an LLM's tool call) */
   send(agent: AgentRuntime, directive: Directive): Delivery
   targets(agent: AgentRuntime): string[]
+  /** asks an object and waits for its reply while the turn runs (lib/swarm/ask.ts) */
+  ask(agent: AgentRuntime, to: string, content: string): Promise<AskAnswer>
   /** directories searched for skill files, in order */
   skillDirs(): string[]
   delta(agent: AgentRuntime, turn: number, delta: string): void
@@ -78,6 +80,7 @@ export class AgentRuntime {
     const ctx: AgentContext = {
       targets: () => host.targets(this),
       send: (directive) => host.send(this, directive),
+      ask: (to, content) => host.ask(this, to, content),
       skillDirs: host.skillDirs(),
     }
     this.#backend = createBackend(spec, swarm, ctx)

@@ -80,6 +80,11 @@ export class Router {
     return { kind: 'deliver', to, data: this.#record(from, to, 'direct', content) }
   }
 
+  /** One leg of an ask (the question or its reply): logged as type `ask`; the caller has checked both edges. */
+  ask(from: string, to: string, content: string): RoutingData {
+    return this.#record(from, to, 'ask', content)
+  }
+
   /** Broadcast: every target of the sender, none when it has no edges; always logged. */
   broadcast(from: string, content: string): BroadcastDecision {
     const targets = this.targets(from)

@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path'
-import type { AgentInput, Delivery, TurnUsage } from '../backends/index.js'
+import type { AgentInput, AskAnswer, Delivery, TurnUsage } from '../backends/index.js'
+import { ask, askTimeout, type AskPorts } from './ask.js'
 import { isSystemObject, type SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
@@ -364,6 +365,35 @@ export class Swarm implements AgentHost, ObjectHost {
     return this.router.targets(agent.name)
   }
 
+  ask(agent: AgentRuntime, to: string, content: string): Promise<AskAnswer> {
+    // The answer may come after other turns' routing: its events are put back under this turn's task.
+    const task = agent.turn
+    const under = <T>(fn: () => T): T => {
+      const outer = this.#turn
+      this.#turn = task
+      try {
+        return fn()
+      } finally {
+        this.#turn = outer
+      }
+    }
+    const ports: AskPorts = {
+      hasEdge: (from, target) => this.router.hasEdge({ from, to: target }),
+      isAgent: (name) => this.agents.has(name),
+      isNode: (name) => this.hasNode(name),
+      answers: (name) => this.objects.answers(name),
+      askObject: (from, target, text, answer) => this.objects.ask(from, target, text, answer),
+      routed: (from, target, text) => under(() => {
+        const data = this.router.ask(from, target, text)
+        this.#routed(data)
+        return data
+      }),
+      refused: (eventType, from, target, error) => under(() => this.#emit({ event_type: eventType, agent: from, message: `ask from ${agent.name} to ${to} refused: ${error}`, metadata: { from, to: target, type: 'ask', allowed: this.router.targets(from) } })),
+      timedOut: (from, target, ms) => under(() => this.#emit({ event_type: 'ask_timeout', level: 'warning', agent: from, message: `ask from ${from} to ${target} got no answer within ${ms} ms`, metadata: { from, to: target, timeout_ms: ms } })),
+    }
+    return ask(ports, agent.name, to, content, askTimeout(agent.spec.config))
+  }
+
   skillDirs(): string[] {
     // Next to the config first, so an example directory carries its own skills.
     const dirs = [...(this.configPath ? [join(dirname(resolve(this.configPath)), 'skills')] : []), resolve('skills')]
@@ -459,7 +489,7 @@ export class Swarm implements AgentHost, ObjectHost {
   }
 
   #routed(data: RoutingData): void {
-    const event = data.type === 'direct' ? 'message_routed' : 'message_broadcast'
+    const event = data.type === 'broadcast' ? 'message_broadcast' : 'message_routed'
     const to = Array.isArray(data.to) ? data.to.join(', ') || '(no targets)' : data.to
     this.#emit({ event_type: event, agent: data.from, message: `${data.from} → ${to}: ${data.content_preview}`, metadata: { ...data } })
   }

@@ -8,9 +8,10 @@ export interface RoutingData {
   timestamp: string
   swarm: string
   from: string
-  /** the target for `direct`, every target for `broadcast` */
+  /** the target for `direct` and `ask`, every target for `broadcast` */
   to: string | string[]
-  type: 'direct' | 'broadcast'
+  /** `ask`: a question to an object, or the object's reply to it */
+  type: 'direct' | 'broadcast' | 'ask'
   content_preview: string
 }
 

@@ -87,7 +87,10 @@ export async function runTurn(r: TurnRequest): Promise<TurnOutcome> {
     }
     r.tally.toolRounds++
     added.push({ role: 'assistant', content: result.text, tool_calls: result.toolCalls })
-    added.push({ role: 'tool', results: result.toolCalls.map((call) => ({ id: call.id, content: runToolCall(call, r.ctx) })) })
+    // One at a time, in the model's order: an ask waits for its answer before the next call runs.
+    const results = []
+    for (const call of result.toolCalls) results.push({ id: call.id, content: await runToolCall(call, r.ctx, r.signal) })
+    added.push({ role: 'tool', results })
   }
 }
 
