@@ -22,7 +22,11 @@ t.test('examples/tic-tac-toe: two scripted players ask the game and play to the 
     const heard = await w.waitPush('agent_output', (p) => p.agent === player && p.content.includes('heard: game over'), `${player} hears the result`)
     t.equal(heard.content, `${player} heard: game over: player_x wins`)
   }
-  const plays = w.pushes.filter((p) => p.event === 'agent_output' && / plays /.test(p.payload.content)).map((p) => p.payload.content)
+  // Two processes print their lines; a player's "plays n: ok" can reach the server after the
+  // other player's next move, so the lines are put in move order before they are compared.
+  const moveOf = (line: string) => Number(/ plays (\d+)/.exec(line)![1])
+  const plays = w.pushes.filter((p) => p.event === 'agent_output' && / plays /.test(p.payload.content)).map((p) => p.payload.content as string)
+  plays.sort((a, b) => moveOf(a) - moveOf(b))
   t.same(plays, [
     'player_x plays 0: ok', 'player_o plays 1: ok', 'player_x plays 2: ok', 'player_o plays 3: ok',
     'player_x plays 4: ok', 'player_o plays 5: ok', 'player_x plays 6: ok, game over: player_x wins',
