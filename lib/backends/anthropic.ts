@@ -1,10 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk'
 import type { ContentBlockParam, MessageCreateParamsStreaming, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages/messages'
 import type { LlmBackendSpec } from '../config/types.js'
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './llm/backend.js'
 import type { ConversationMessage, ToolCall } from './llm/conversation.js'
 import type { Endpoint } from './llm/endpoint.js'
-import { providerMessage, type FailureKind, type Provider, type RoundRequest, type RoundResult } from './llm/provider.js'
+import type { FailureKind, Provider, RoundRequest, RoundResult } from './llm/provider.js'
+import { classifySdkError, sdkClientOptions } from './llm/sdk.js'
 import type { ToolSpec } from './llm/tools.js'
 
 /** Anthropic requires max_tokens on every request; this is used when the config gives none. */
@@ -12,14 +12,7 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096
 
 /** Anthropic's Messages API, through the official `@anthropic-ai/sdk` client. */
 export function anthropicProvider(spec: LlmBackendSpec, endpoint: Endpoint): Provider {
-  const client = new Anthropic({
-    apiKey: endpoint.apiKey,
-    baseURL: endpoint.baseURL,
-    timeout: spec.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: spec.max_retries ?? DEFAULT_MAX_RETRIES,
-    // The SDK's own logging would bypass ours; failures reach the swarm as events.
-    logLevel: 'off',
-  })
+  const client = new Anthropic(sdkClientOptions(spec, endpoint))
   return {
     name: 'anthropic',
     round: (request) => round(client, spec, request),
@@ -105,9 +98,5 @@ function toTool(t: ToolSpec): Tool {
 }
 
 function classify(err: unknown): FailureKind {
-  if (err instanceof Anthropic.APIUserAbortError) return { kind: 'aborted' }
-  if (err instanceof Anthropic.APIConnectionTimeoutError) return { kind: 'timeout' }
-  if (err instanceof Anthropic.APIConnectionError) return { kind: 'connection', message: err.cause instanceof Error ? err.cause.message : err.message }
-  if (err instanceof Anthropic.APIError && typeof err.status === 'number') return { kind: 'http', status: err.status, message: providerMessage(err.error, err.message) }
-  return { kind: 'other', message: err instanceof Error ? err.message : String(err) }
+  return classifySdkError(Anthropic, err, (error) => error)
 }

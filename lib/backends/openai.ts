@@ -1,22 +1,15 @@
 import OpenAI from 'openai'
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions'
 import type { LlmBackendSpec } from '../config/types.js'
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './llm/backend.js'
 import type { ConversationMessage, ToolCall } from './llm/conversation.js'
 import type { Endpoint } from './llm/endpoint.js'
-import { providerMessage, type FailureKind, type Provider, type RoundRequest, type RoundResult } from './llm/provider.js'
+import type { FailureKind, Provider, RoundRequest, RoundResult } from './llm/provider.js'
+import { classifySdkError, sdkClientOptions } from './llm/sdk.js'
 import type { ToolSpec } from './llm/tools.js'
 
 /** Any OpenAI-compatible Chat Completions endpoint, through the official `openai` client. */
 export function openaiProvider(spec: LlmBackendSpec, endpoint: Endpoint): Provider {
-  const client = new OpenAI({
-    apiKey: endpoint.apiKey,
-    baseURL: endpoint.baseURL,
-    timeout: spec.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: spec.max_retries ?? DEFAULT_MAX_RETRIES,
-    // The SDK's own logging would bypass ours; failures reach the swarm as events.
-    logLevel: 'off',
-  })
+  const client = new OpenAI(sdkClientOptions(spec, endpoint))
   return {
     name: 'openai',
     round: (request) => round(client, spec, request),
@@ -88,9 +81,5 @@ function toTool(t: ToolSpec): ChatCompletionTool {
 }
 
 function classify(err: unknown): FailureKind {
-  if (err instanceof OpenAI.APIUserAbortError) return { kind: 'aborted' }
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return { kind: 'timeout' }
-  if (err instanceof OpenAI.APIConnectionError) return { kind: 'connection', message: err.cause instanceof Error ? err.cause.message : err.message }
-  if (err instanceof OpenAI.APIError && typeof err.status === 'number') return { kind: 'http', status: err.status, message: providerMessage({ error: err.error }, err.message) }
-  return { kind: 'other', message: err instanceof Error ? err.message : String(err) }
+  return classifySdkError(OpenAI, err, (error) => ({ error }))
 }
