@@ -1,6 +1,7 @@
-import type { Edge, ObjectSpec, SwarmConfig } from '../config/types.js'
-import { validateEdges, validateObjectSpec } from '../config/validate.js'
+import type { ObjectSpec, SwarmConfig } from '../config/types.js'
+import { validateObjectSpec } from '../config/validate.js'
 import { errors } from '../errors.js'
+import { connectNode, nameList, nodeNames, withoutNode } from '../swarm/topology-edit.js'
 
 /** The object mutations, pure functions of the config like the agent ones (lib/swarm/mutations.ts). */
 export type ObjectMutation =
@@ -15,8 +16,6 @@ export type RecordedObjectMutation =
 
 export const OBJECT_MUTATION_OPS = ['add_object', 'remove_object', 'configure_object'] as const
 
-const nodeNames = (config: SwarmConfig) => [...config.agents.map((a) => a.name), ...config.objects.map((o) => o.name)]
-const sameEdge = (a: Edge, b: Edge) => a.from === b.from && a.to === b.to
 const isDict = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export function applyObjectMutation(config: SwarmConfig, m: ObjectMutation): { config: SwarmConfig; recorded: RecordedObjectMutation } {
@@ -30,26 +29,17 @@ export function applyObjectMutation(config: SwarmConfig, m: ObjectMutation): { c
   }
 }
 
-function names(raw: unknown, path: string, errs: string[]): string[] {
-  if (raw === undefined || raw === null) return []
-  if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw as string[]
-  errs.push(`${path}: must be a list of node names`)
-  return []
-}
 
 function addObject(config: SwarmConfig, m: Extract<ObjectMutation, { op: 'add_object' }>) {
   const errs: string[] = []
   const validated = validateObjectSpec(m.spec, nodeNames(config))
   if (!validated.ok) errs.push(...validated.errors)
-  const connections = names(m.connections, 'connections', errs)
-  const incoming = names(m.incoming, 'incoming', errs)
+  const connections = nameList(m.connections, 'connections', errs)
+  const incoming = nameList(m.incoming, 'incoming', errs)
   if (!validated.ok || errs.length) throw errors.invalidMutation(errs)
   const spec = validated.spec
   if (spec.handler === undefined) throw errors.invalidMutation(['object.handler: required for an object added at runtime'])
-  const edges = [...connections.map((to) => [spec.name, to]), ...incoming.map((from) => [from, spec.name])]
-  const checked = validateEdges(edges, [...nodeNames(config), spec.name], 'connections')
-  if (!checked.ok) throw errors.invalidMutation(checked.errors)
-  const topology = [...config.topology, ...checked.edges.filter((e) => !config.topology.some((x) => sameEdge(x, e)))]
+  const topology = connectNode(config, spec.name, connections, incoming)
   return {
     config: { ...config, objects: [...config.objects, spec], topology },
     recorded: { op: 'add_object' as const, spec, connections, incoming },
@@ -64,7 +54,7 @@ function removeObject(config: SwarmConfig, name: unknown) {
     config: {
       ...config,
       objects: config.objects.filter((o) => o.name !== name),
-      topology: config.topology.filter((e) => e.from !== name && e.to !== name),
+      topology: withoutNode(config.topology, name),
     },
     recorded: { op: 'remove_object' as const, name },
   }

@@ -3,6 +3,7 @@ import type { AgentSpec, Edge, SwarmConfig } from '../config/types.js'
 import { errors } from '../errors.js'
 import { applyObjectMutation, OBJECT_MUTATION_OPS, type ObjectMutation } from '../objects/mutations.js'
 import { setSkill } from '../skills/set-skill.js'
+import { connectNode, nameList, nodeNames, sameEdge, uniqueEdges as unique, withoutNode } from './topology-edit.js'
 
 /**
  * A runtime change to a swarm, as requested and as recorded in its overlay.
@@ -27,9 +28,6 @@ export interface MutationResult {
   recorded: Mutation
 }
 
-const nodeNames = (config: SwarmConfig) => [...config.agents.map((a) => a.name), ...config.objects.map((o) => o.name)]
-const sameEdge = (a: Edge, b: Edge) => a.from === b.from && a.to === b.to
-const unique = (edges: Edge[]) => edges.filter((e, i) => edges.findIndex((x) => sameEdge(x, e)) === i)
 
 export function applyMutation(config: SwarmConfig, mutation: Mutation): MutationResult {
   if (!mutation || typeof mutation !== 'object' || !(MUTATION_OPS as readonly string[]).includes((mutation as { op?: string }).op ?? '')) {
@@ -53,32 +51,17 @@ export function applyMutation(config: SwarmConfig, mutation: Mutation): Mutation
   }
 }
 
-function stringList(raw: unknown, path: string, errs: string[]): string[] {
-  if (raw === undefined || raw === null) return []
-  if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string')) {
-    errs.push(`${path}: must be a list of node names`)
-    return []
-  }
-  return raw as string[]
-}
 
 function addAgent(config: SwarmConfig, m: Extract<Mutation, { op: 'add_agent' }>): MutationResult {
   const errs: string[] = []
   const validated = validateAgentSpec(m.spec, nodeNames(config))
   if (!validated.ok) errs.push(...validated.errors)
-  const connections = stringList(m.connections, 'connections', errs)
-  const incoming = stringList(m.incoming, 'incoming', errs)
+  const connections = nameList(m.connections, 'connections', errs)
+  const incoming = nameList(m.incoming, 'incoming', errs)
   if (!validated.ok || errs.length) throw errors.invalidMutation(errs)
   const spec = validated.spec
-  const nodes = [...nodeNames(config), spec.name]
-  const edges = [
-    ...connections.map((to) => ({ from: spec.name, to })),
-    ...incoming.map((from) => ({ from, to: spec.name })),
-  ]
-  const checked = validateEdges(edges.map((e) => [e.from, e.to]), nodes, 'connections')
-  if (!checked.ok) throw errors.invalidMutation(checked.errors)
   return {
-    config: { ...config, agents: [...config.agents, spec], topology: unique([...config.topology, ...checked.edges]) },
+    config: { ...config, agents: [...config.agents, spec], topology: connectNode(config, spec.name, connections, incoming) },
     recorded: { op: 'add_agent', spec, connections, incoming },
   }
 }
@@ -91,7 +74,7 @@ function removeAgent(config: SwarmConfig, name: unknown): MutationResult {
     config: {
       ...config,
       agents: config.agents.filter((a) => a.name !== name),
-      topology: config.topology.filter((e) => e.from !== name && e.to !== name),
+      topology: withoutNode(config.topology, name),
     },
     recorded: { op: 'remove_agent', name },
   }
