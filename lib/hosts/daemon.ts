@@ -12,7 +12,7 @@ import type { MessageInput, MutationInput, MutationOutcome, RoutedResult, SendTa
 import { INBOX_LIMIT } from '../swarm/agent.js'
 import { applyMutation } from '../swarm/mutations.js'
 import type { PauseOutcome } from '../swarm/pause.js'
-import { agentSkills, SkillLibrary, type AgentSkill } from '../skills/agent-skills.js'
+import { agentSkills, SkillLibrary, skillDirsFor, type AgentSkill } from '../skills/agent-skills.js'
 import { pausedByEvents } from './pause-state.js'
 import type { AgentStatus, HistoryEntry, RoutingData } from '../swarm/types.js'
 import { registryStatus, storedConfig, storedConfigOrNull, type RegistrySwarmStatus } from './registry-view.js'
@@ -105,7 +105,7 @@ export class DaemonHost implements SwarmHost {
     const config = await this.effectiveConfig()
     const spec = config.agents.find((a) => a.name === agent)
     if (!spec) throw errors.agentNotFound(this.name, agent)
-    const library = new SkillLibrary(this.#reach.manager.skillsDir)
+    const library = new SkillLibrary(skillDirsFor(this.#record.config_path, this.#reach.manager.skillsDir))
     await library.load([spec])
     const targets = config.topology.filter((e) => e.from === agent).map((e) => e.to)
     return agentSkills(spec, (key) => library.text(key), { agent, swarm: this.name, targets })

@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path'
 import type { AgentSpec } from '../config/types.js'
 import { DEFAULT_MAX_FILE_BYTES } from '../config/load.js'
 import { readSkill, skillKey } from './index.js'
@@ -17,31 +18,46 @@ export interface AgentSkill {
 }
 
 /**
- * The library texts a swarm's agents use, read from the skills directory when
- * the swarm starts and whenever an agent's skills change, so a turn never
- * waits on the disk. A file that cannot be read (missing, too large, a path
- * out of the directory) reads as null.
+ * The library texts a swarm's agents use, read from the skills directories
+ * when the swarm starts and whenever an agent's skills change, so a turn
+ * never waits on the disk. The first directory that has a skill wins (the
+ * folder next to the config file comes before the server's, so an example
+ * carries its own skills). A file that cannot be read (missing, too large, a
+ * path out of its directory) reads as null.
  */
 export class SkillLibrary {
-  readonly dir: string
+  readonly dirs: string[]
   readonly #maxBytes: number
   readonly #texts = new Map<string, string | null>()
 
-  constructor(dir: string, maxBytes = DEFAULT_MAX_FILE_BYTES) {
-    this.dir = dir
+  constructor(dirs: string | string[], maxBytes = DEFAULT_MAX_FILE_BYTES) {
+    this.dirs = [...new Set(typeof dirs === 'string' ? [dirs] : dirs)]
     this.#maxBytes = maxBytes
   }
 
   /** (Re)reads every skill the agents name. */
   async load(agents: AgentSpec[]): Promise<void> {
     const keys = [...new Set(agents.flatMap((a) => a.skills.map(skillKey)))]
-    const texts = await Promise.all(keys.map((key) => readSkill(this.dir, key, this.#maxBytes).then((s) => s.content, () => null)))
+    const texts = await Promise.all(keys.map((key) => this.#read(key)))
     keys.forEach((key, i) => this.#texts.set(key, texts[i]!))
+  }
+
+  async #read(key: string): Promise<string | null> {
+    for (const dir of this.dirs) {
+      const text = await readSkill(dir, key, this.#maxBytes).then((s) => s.content, () => null)
+      if (text !== null) return text
+    }
+    return null
   }
 
   text(key: string): string | null {
     return this.#texts.get(key) ?? null
   }
+}
+
+/** Where a swarm's skills are looked up: next to its config file first, then the server's skills directory. */
+export function skillDirsFor(configPath: string | null, skillsDir: string): string[] {
+  return configPath ? [join(dirname(resolve(configPath)), 'skills'), skillsDir] : [skillsDir]
 }
 
 /** An agent's skills in its order: a runtime override wins over the library file. */

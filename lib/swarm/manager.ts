@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type { SwarmConfig } from '../config/types.js'
-import { SkillLibrary } from '../skills/agent-skills.js'
+import { SkillLibrary, skillDirsFor } from '../skills/agent-skills.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import type { EventSpine } from '../events/spine.js'
@@ -69,7 +69,7 @@ export class SwarmManager {
         cwd: this.cwd,
         modules,
         sendToSwarm: (other, to, content) => (this.sendToSwarm ? this.sendToSwarm(other, to, content) : Promise.reject(new Error('no route to other swarms here'))),
-      }, new SkillLibrary(this.skillsDir))
+      }, new SkillLibrary(skillDirsFor(opts.configPath ?? null, this.skillsDir)))
       for (const s of skipped) {
         this.spine.emit({ swarm: name, event_type: 'overlay_entry_skipped', message: `overlay entry ${s.seq} no longer applies: ${s.reason}`, metadata: s })
       }

@@ -1,4 +1,3 @@
-import { dirname, join, resolve } from 'node:path'
 import type { AgentInput, AskAnswer, Delivery, TurnUsage } from '../backends/index.js'
 import { ask, askTimeout, type AskPorts } from './ask.js'
 import { isSystemObject, type SwarmConfig } from '../config/types.js'
@@ -395,9 +394,7 @@ export class Swarm implements AgentHost, ObjectHost {
   }
 
   skillDirs(): string[] {
-    // Next to the config first, so an example directory carries its own skills.
-    const dirs = [...(this.configPath ? [join(dirname(resolve(this.configPath)), 'skills')] : []), resolve('skills')]
-    return [...new Set(dirs)]
+    return this.library.dirs
   }
 
   delta(agent: AgentRuntime, turn: number, delta: string): void {

@@ -32,6 +32,8 @@ export interface FakeLlm {
   reply(...replies: FakeReply[]): void
   /** queues replies only for requests whose body satisfies `match` (e.g. one agent's), before the general queue */
   replyWhen(match: (body: any) => boolean, ...replies: FakeReply[]): void
+  /** answers every request whose body satisfies `match` with what `decide` makes of it (a scripted model that reads its conversation) */
+  answerWhen(match: (body: any) => boolean, decide: (body: any) => FakeReply): void
   /** resolves with the n-th request (0-based), now or when it arrives */
   request(n: number, timeoutMs?: number): Promise<ReceivedRequest>
 }
@@ -40,6 +42,7 @@ export interface FakeLlm {
 export async function startFakeLlm(t: Test, pathSuffix: string, write: ReplyWriter): Promise<FakeLlm> {
   const queue: FakeReply[] = []
   const rules: { match: (body: any) => boolean; replies: FakeReply[] }[] = []
+  const deciders: { match: (body: any) => boolean; decide: (body: any) => FakeReply }[] = []
   const requests: ReceivedRequest[] = []
   const events = new EventEmitter()
   const open = new Set<ServerResponse>()
@@ -58,7 +61,8 @@ export async function startFakeLlm(t: Test, pathSuffix: string, write: ReplyWrit
       })
       events.emit('request', received)
       const rule = rules.find((r) => r.replies.length > 0 && r.match(body))
-      write(res, rule?.replies.shift() ?? queue.shift() ?? { text: ['ok'] }, body)
+      const decider = rule ? undefined : deciders.find((d) => d.match(body))
+      write(res, rule?.replies.shift() ?? decider?.decide(body) ?? queue.shift() ?? { text: ['ok'] }, body)
     })
   })
   server.listen(0, '127.0.0.1')
@@ -74,6 +78,7 @@ export async function startFakeLlm(t: Test, pathSuffix: string, write: ReplyWrit
     events,
     reply: (...replies) => void queue.push(...replies),
     replyWhen: (match, ...replies) => void rules.push({ match, replies }),
+    answerWhen: (match, decide) => void deciders.push({ match, decide }),
     request: (n, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
         if (requests[n]) return resolve(requests[n]!)
