@@ -1,13 +1,16 @@
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Duplex } from 'node:stream'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { parse } from 'yaml'
 import { chromiumPath, ensureDashboardBuilt, openBrowser, openPage } from './helpers/browser.js'
-import { startServer } from './helpers/server.js'
+import { startServer, until, type TestServer } from './helpers/server.js'
 
 // Browser globals inside page.evaluate / waitForFunction callbacks, which run in the page.
 declare const window: any
 declare const document: any
+declare const sessionStorage: any
 
 // The dashboard in a real browser, against the real server: the page is the
 // reference client of the REST API and the socket, so this drives both.
@@ -62,4 +65,59 @@ if (!chromium) {
     if (!existsSync(SCREENSHOT) || process.env.GENSWARMS_UPDATE_SCREENSHOT === '1') writeFileSync(SCREENSHOT, shot)
     t.same(scriptErrors, [], 'no script errors in the page')
   })
+
+  t.test('under a prefix with a token: asks for it, says when it is wrong, and catches up after a dropped connection', async (t) => {
+    const token = 'dashboard-test-token'
+    const server = await startServer(t, { prefix: '/ops/genswarms', apiToken: token })
+    const base = `${server.http}/ops/genswarms`
+    const config = parse(readFileSync(EXAMPLE, 'utf8'))
+    const started = await fetch(`${base}/api/swarms`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ config }),
+    })
+    t.equal(started.status, 201, 'the swarm started over REST')
+    // Every upgraded connection, so the test can cut them as a network failure would.
+    const upgraded: Duplex[] = []
+    server.app.server.on('upgrade', (_req, socket: Duplex) => void upgraded.push(socket))
+
+    const browser = await openBrowser(t, chromium)
+    const { page, scriptErrors } = await openPage(browser, `${base}/dashboard`)
+    await page.waitForSelector('#token-panel')
+    await page.fill('#token-form input[name="token"]', 'not-the-token')
+    await page.click('#token-form button[type="submit"]')
+    await page.waitForSelector('#token-panel .token-reason:text("refused that token")')
+    t.pass('a wrong token is refused with a clear message')
+    await page.fill('#token-form input[name="token"]', token)
+    await page.click('#token-form button[type="submit"]')
+    await page.locator('tr[data-swarm="research-swarm"] a.open-swarm').click()
+    await page.waitForSelector('#connection[data-state="connected"]')
+    await page.waitForFunction(() => window.genswarmsDashboard?.graph?.cy.nodes('[kind = "agent"]').length === 3)
+    t.equal(await page.evaluate(() => sessionStorage.getItem('genswarms.token')), token, 'the token is kept for the tab')
+
+    await page.selectOption('#task-form select[name="agent"]', 'researcher')
+    await page.fill('#task-form textarea[name="task"]', 'first task, before the network drops')
+    await page.click('#task-form button[type="submit"]')
+    await page.locator('#timeline .timeline-item.output', { hasText: 'Applied the review notes' }).waitFor()
+
+    // The network goes away: the page says so, and what happens meanwhile is not lost.
+    await page.context().setOffline(true)
+    for (const socket of upgraded.splice(0)) socket.destroy()
+    await page.waitForSelector('#connection[data-state="reconnecting"]')
+    t.pass('the page shows that it is reconnecting')
+    const sent = await fetch(`${base}/api/swarms/research-swarm/agents/reviewer/task`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ task: 'ready for review while you were away' }),
+    })
+    t.equal(sent.status, 200, 'a task sent while the page is away')
+    await waitForEvents(server, 'reviewer', 'agent_output', 2)
+    await page.context().setOffline(false)
+    await page.waitForSelector('#connection[data-state="connected"]')
+    await page.locator('#timeline .timeline-item.output', { hasText: 'Reading draft 1' }).nth(1).waitFor()
+    const ids = await page.$$eval('#events .event-item', (items) => items.map((i) => Number((i.textContent ?? '').match(/^#(\d+)/)?.[1])))
+    t.same(ids, [...new Set(ids)].sort((a, b) => a - b), 'after the catch-up the event stream holds each event once, in order')
+    t.same(scriptErrors, [], 'no script errors in the page')
+  })
+}
+
+/** Until the swarm has stored `count` events of this type from this agent. */
+async function waitForEvents(server: TestServer, agent: string, type: string, count: number): Promise<void> {
+  await until(() => server.app.eventStore.query({ swarm: 'research-swarm', agent, event_type: type, limit: 10 }).length >= count, `${count} × ${agent} ${type}`, 15_000)
 }
