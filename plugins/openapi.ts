@@ -27,7 +27,8 @@ async function openapiPlugin(app: FastifyInstance): Promise<void> {
   // its assets shipped inside the package. It sits behind the same host, origin and token rules as the API.
   await app.register(swaggerUi, {
     routePrefix: '/documentation',
-    uiConfig: { deepLinking: false },
+    // Swagger UI would otherwise send the document to an outside validator service.
+    uiConfig: { deepLinking: false, validatorUrl: null },
     staticCSP: true,
   })
 }
