@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { parse } from 'yaml'
+import { startFakeOpenAI } from './helpers/fake-openai.js'
+import { KEY_VAR, SECRET_KEY } from './helpers/llm.js'
 import { chromiumPath, ensureDashboardBuilt, openBrowser, openPage } from './helpers/browser.js'
 import { startServer, until, type TestServer } from './helpers/server.js'
 
@@ -113,6 +115,73 @@ if (!chromium) {
     await page.locator('#timeline .timeline-item.output', { hasText: 'Reading draft 1' }).nth(1).waitFor()
     const ids = await page.$$eval('#events .event-item', (items) => items.map((i) => Number((i.textContent ?? '').match(/^#(\d+)/)?.[1])))
     t.same(ids, [...new Set(ids)].sort((a, b) => a - b), 'after the catch-up the event stream holds each event once, in order')
+    t.same(scriptErrors, [], 'no script errors in the page')
+  })
+
+  t.test('the swarm list and agent controls act through the API', async (t) => {
+    const server = await startServer(t)
+    copyFileSync(EXAMPLE, join(server.dir, 'research-swarm.yaml'))
+    const browser = await openBrowser(t, chromium)
+    const { page, scriptErrors } = await openPage(browser, `${server.http}/dashboard`)
+    page.on('dialog', (dialog) => void dialog.accept())
+    await page.fill('#start-form input[name="config_path"]', 'research-swarm.yaml')
+    await page.click('#start-form button[type="submit"]')
+    await page.locator('tr[data-swarm="research-swarm"] a.open-swarm').click()
+    await page.waitForFunction(() => window.genswarmsDashboard?.graph?.cy.nodes('[kind = "agent"]').length === 3)
+
+    await page.selectOption('#scale-form select[name="base"]', 'reviewer')
+    await page.fill('#scale-form input[name="count"]', '2')
+    await page.click('#scale-form button[type="submit"]')
+    await page.waitForFunction(() => window.genswarmsDashboard.graph.cy.getElementById('reviewer_2').nonempty())
+    t.pass('scaling adds the members to the graph')
+
+    await page.fill('#add-form input[name="name"]', 'editor')
+    await page.fill('#add-form input[name="incoming"]', 'writer')
+    await page.click('#add-form button[type="submit"]')
+    await page.waitForFunction(() => window.genswarmsDashboard.graph.cy.getElementById('writer->editor').nonempty())
+    t.pass('an added agent appears with its edge')
+
+    await page.waitForFunction(() => [...document.querySelectorAll('#remove-form option')].some((o: any) => o.value === 'editor'))
+    await page.selectOption('#remove-form select[name="remove"]', 'editor')
+    await page.click('#remove-form button[type="submit"]')
+    await page.waitForFunction(() => window.genswarmsDashboard.graph.cy.getElementById('editor').empty())
+    t.pass('a removed agent leaves the graph')
+    const status = await (await fetch(`${server.http}/api/swarms/research-swarm`)).json() as { agents: { name: string }[] }
+    t.same(status.agents.map((a) => a.name).sort(), ['researcher', 'reviewer', 'reviewer_1', 'reviewer_2', 'writer'], 'the server agrees')
+
+    await page.click('header h1 a')
+    const row = page.locator('tr[data-swarm="research-swarm"]')
+    await row.locator('button', { hasText: 'Stop' }).click()
+    await page.waitForSelector('tr[data-swarm="research-swarm"] td.status-stopped')
+    await row.locator('button', { hasText: 'Start again' }).click()
+    await page.waitForSelector('tr[data-swarm="research-swarm"] td.status-running')
+    await row.locator('button', { hasText: 'Remove' }).click()
+    await page.waitForSelector('#swarm-rows td:text("No swarms yet")')
+    t.same(((await (await fetch(`${server.http}/api/swarms`)).json()) as { swarms: unknown[] }).swarms, [], 'stop, start again and remove went through')
+    t.same(scriptErrors, [], 'no script errors in the page')
+  })
+
+  t.test('an LLM agent: its answer streams into the conversation and its tokens are counted', async (t) => {
+    process.env[KEY_VAR] = SECRET_KEY
+    const fake = await startFakeOpenAI(t)
+    fake.replyWhen(() => true, { text: ['Owls ', 'hunt ', 'at night.'], usage: { prompt: 12, completion: 5 } })
+    const server = await startServer(t)
+    const backend = { type: 'openai', model: 'fake-model', base_url: fake.url, api_key_env: KEY_VAR, max_retries: 0 }
+    const created = await fetch(`${server.http}/api/swarms`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ config: { name: 'owls', agents: [{ name: 'writer', backend }] } }),
+    })
+    t.equal(created.status, 201)
+    const browser = await openBrowser(t, chromium)
+    const { page, scriptErrors } = await openPage(browser, `${server.http}/dashboard#/swarm/owls`)
+    await page.waitForFunction(() => window.genswarmsDashboard?.graph?.cy.nodes().length === 1)
+    await page.waitForSelector('#connection[data-state="connected"]')
+    await page.fill('#task-form textarea[name="task"]', 'Why do owls hunt at night?')
+    await page.click('#task-form button[type="submit"]')
+    await page.locator('#timeline .timeline-item.output', { hasText: 'Owls hunt at night.' }).waitFor()
+    t.ok(Number(await page.getAttribute('#timeline', 'data-deltas')) >= 3, 'the answer arrived as streamed deltas first')
+    await page.waitForSelector('#token-rows tr[data-agent="writer"] td:nth-child(5):text("17")')
+    t.pass('token usage shows the turn\'s 12 + 5 tokens')
     t.same(scriptErrors, [], 'no script errors in the page')
   })
 }

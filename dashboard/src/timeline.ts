@@ -39,6 +39,8 @@ export class Timeline {
       appendCapped(this.el, item)
     }
     item.querySelector('.text')!.append(delta)
+    // A count anyone (a test, a curious user) can read after the streamed text is replaced.
+    this.el.dataset.deltas = String(Number(this.el.dataset.deltas ?? 0) + 1)
   }
 
   #add(e: SwarmEvent, kind: string, who: string, text: string): void {
