@@ -4,7 +4,7 @@
 // plugin serves that folder as it is, so nothing is fetched from elsewhere.
 //
 //   node scripts/build-dashboard.mjs [outDir]     part of `npm run build`
-import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,9 +13,9 @@ export const DASHBOARD_DIR = join(root, 'dist', 'dashboard')
 const STATIC_FILES = ['index.html', 'style.css']
 
 /**
- * Builds into a private folder and renames it into place, so a server that
- * serves `outDir` meanwhile, or a second build running at once (two test
- * files), never sees half a bundle.
+ * Builds into a private folder and renames each file into place, so a server
+ * that serves `outDir` meanwhile, or a second build running at once (two test
+ * files), never sees half a file or a missing one.
  */
 export async function buildDashboard(outDir = DASHBOARD_DIR) {
   const { build } = await import('esbuild')
@@ -35,14 +35,10 @@ export async function buildDashboard(outDir = DASHBOARD_DIR) {
       logLevel: 'warning',
     })
     for (const file of STATIC_FILES) copyFileSync(join(root, 'dashboard', file), join(staging, file))
-    rmSync(outDir, { recursive: true, force: true })
-    try {
-      renameSync(staging, outDir)
-    } catch (err) {
-      // Another build finished first between the two calls; its bundle is the same.
-      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err
-      rmSync(staging, { recursive: true, force: true })
-    }
+    // File by file: each rename replaces its file at once, so the folder is never missing a file.
+    mkdirSync(outDir, { recursive: true })
+    for (const file of readdirSync(staging)) renameSync(join(staging, file), join(outDir, file))
+    rmSync(staging, { recursive: true, force: true })
   } catch (err) {
     rmSync(staging, { recursive: true, force: true })
     throw err
