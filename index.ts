@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import authPlugin, { hostGuard } from './plugins/auth.js'
 import corePlugin from './plugins/core.js'
 import corsPlugin from './plugins/cors.js'
+import dashboardPlugin from './plugins/dashboard.js'
 import openapiPlugin from './plugins/openapi.js'
 import swarmSocketPlugin from './plugins/swarm-socket.js'
 import routes from './routes/index.js'
@@ -51,6 +52,7 @@ async function genswarms(app: FastifyInstance, opts: GenswarmsOptions): Promise<
       if (options.openapi !== false) await api.register(openapiPlugin, options)
       await api.register(swarmSocketPlugin, options)
       await api.register(routes, options)
+      if (options.dashboard !== false) await api.register(dashboardPlugin, typeof options.dashboard === 'object' ? options.dashboard : {})
     },
     { prefix },
   )

@@ -98,6 +98,8 @@ export const errors = {
     `${who} has used ${used} of its ${max}-token budget; it takes no new input`),
   objectNotFound: define('GS_OBJECT_NOT_FOUND', 404, ':object_not_found', (swarm: string, object: string) => `object "${object}" not found in swarm "${swarm}"`),
   invalidHandler: define('GS_INVALID_HANDLER', 400, ':invalid_handler', (object: string, why: string) => `handler of object "${object}" refused: ${why}`),
+  dashboardNotBuilt: define('GS_DASHBOARD_NOT_BUILT', 503, ':dashboard_not_built', (dir: string) =>
+    `the dashboard is not built: ${dir} is missing; run \`npm run build\` (or \`node scripts/build-dashboard.mjs\`) in the genswarms package`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

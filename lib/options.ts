@@ -51,8 +51,13 @@ export interface GenswarmsOptions {
   }
   /** request body limit in bytes (default 1 MiB) */
   bodyLimit?: number
-  /** serve the OpenAPI document at /documentation/json (default true) */
+  /** serve the OpenAPI document at /documentation/json and Swagger UI at /documentation (default true) */
   openapi?: boolean
+  /**
+   * serve the browser dashboard at /dashboard (default true) from this
+   * package's built `dist/dashboard`, or from `dashboardDir`
+   */
+  dashboard?: boolean | { dashboardDir?: string }
   /**
    * argv that runs the genswarms CLI, used to relaunch a daemon swarm as a
    * daemon on `POST /api/swarms/:name/restart`; default: this package's built

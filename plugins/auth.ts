@@ -62,6 +62,8 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     if (changesState && origin !== undefined && !origins.has(origin) && !isOwnOrigin(origin, request.headers.host)) {
       return refuse(reply, errors.originNotAllowed(origin))
     }
+    // The dashboard's page and assets (plugins/dashboard.ts): a browser tab opens them before it can hold a token.
+    if (isPublicRoute(request) && !changesState) return
     if (expected) {
       const given = presentedToken(request, upgrade)
       if (given === null || !timingSafeEqual(digest(given), expected)) {
@@ -129,6 +131,10 @@ function presentedToken(request: FastifyRequest, upgrade: boolean): string | nul
   if (!upgrade) return null
   const token = new URL(request.url, 'http://localhost').searchParams.get('token')
   return token
+}
+
+function isPublicRoute(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { public?: unknown } | undefined)?.public === true
 }
 
 function isPreflight(request: FastifyRequest): boolean {

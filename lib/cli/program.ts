@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { registerClean } from './commands/clean.js'
 import { registerConfig } from './commands/config.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerDown } from './commands/down.js'
 import { registerEvents, registerLogs } from './commands/events.js'
 import { registerMsg } from './commands/msg.js'
@@ -56,5 +57,6 @@ export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Com
   registerSnapshot(program, env)
   registerPause(program, env)
   registerSkills(program, env)
+  registerDashboard(program, env)
   return program
 }

@@ -1,0 +1,2 @@
+export const DASHBOARD_DIR: string
+export function buildDashboard(outDir?: string): Promise<string>
