@@ -17,6 +17,7 @@ import { PauseGate, type PauseOutcome } from './pause.js'
 import { agentSkills, givenSkills, SkillLibrary, type AgentSkill, type SkillText } from '../skills/agent-skills.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import { settledInSlices } from './in-slices.js'
+import { adjacencyOf } from '../config/topology.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
 const ORCHESTRATOR = 'orchestrator'
@@ -284,7 +285,8 @@ export class Swarm implements AgentHost, ObjectHost {
       for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const) this.#retiredTokens[key] += agent.tokens[key]
       this.#emit({ event_type: 'agent_removed', agent: name, message: `agent ${name} removed`, metadata: { op: cause.op } })
     }
-    const dropped = edgesBefore.filter((e) => !next.topology.some((n) => n.from === e.from && n.to === e.to))
+    const nextEdges = adjacencyOf(next.topology)
+    const dropped = edgesBefore.filter((e) => !nextEdges.get(e.from)?.has(e.to))
     const gained = next.topology.filter((n) => !this.router.hasEdge(n))
     for (const edge of dropped) this.router.removeEdge(edge)
     for (const edge of gained) this.router.addEdge(edge)
