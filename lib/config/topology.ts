@@ -21,8 +21,10 @@ export interface NodeSet {
  * the `*` rules (`["*", x]`).
  */
 export function edgeAllows(from: string, to: string, own: ReadonlySet<string> | undefined, fromAny: ReadonlySet<string> | undefined, nodes: NodeSet): boolean {
+  // `*` names a rule, never a node one can write to.
+  if (to === ANY_NODE) return false
   if (own?.has(to)) return true
-  if (from === to || to === ANY_NODE) return false
+  if (from === to) return false
   if (own?.has(ANY_NODE) && nodes.has(to)) return true
   if (!fromAny || !nodes.has(from)) return false
   return fromAny.has(to) || (fromAny.has(ANY_NODE) && nodes.has(to))
