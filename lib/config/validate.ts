@@ -16,6 +16,7 @@ import {
   type SwarmConfig,
 } from './types.js'
 import { readObjectHandler } from './object-handler.js'
+import { ANY_NODE } from './topology.js'
 
 /**
  * Validation of swarm configs (the format is in README.md and docs/architecture.md). Every check appends to one error list
@@ -31,7 +32,8 @@ import { readObjectHandler } from './object-handler.js'
  * - Agents may not take a system object name (`metrics`, `tick`, `gateway`);
  *   objects may, since an object of that name is how a swarm implements it.
  * - Topology endpoints may be system objects even when no object of that
- *   name is configured; duplicate edges are collapsed, self-edges rejected.
+ *   name is configured, or `*` (every agent and object: lib/config/topology.ts);
+ *   duplicate edges are collapsed, self-edges rejected.
  * - Backend keys may sit in the backend object or in the agent's `config`;
  *   the keys of the agent's backend type are lifted out of `config`, other
  *   keys stay there as free domain keys. The same key in both places is an
@@ -478,31 +480,52 @@ function readEnv(raw: unknown, path: string, errs: Errors): Record<string, strin
 
 // ---------------------------------------------------------------- topology
 
+/**
+ * A spelled-out full mesh of 1,000 agents is 999,000 edges, so the common
+ * case (a well-formed pair of known names) builds no path string, no key and
+ * no per-edge Set; only a faulty edge goes the long way to say where it is.
+ */
 function readEdges(raw: unknown, path: string, errs: Errors, known: Set<string>): Edge[] {
+  const list = readList(raw, path, errs)
   const edges: Edge[] = []
-  const seen = new Set<string>()
-  readList(raw, path, errs).forEach((item, i) => {
-    const edgePath = `${path}[${i}]`
-    const edge = readEdge(item, edgePath, errs)
-    if (!edge) return
-    let ok = true
-    for (const node of new Set([edge.from, edge.to])) {
-      if (!known.has(node)) {
-        errs.push(`${edgePath}: unknown node "${node}"`)
-        ok = false
-      }
-    }
-    if (edge.from === edge.to) {
-      errs.push(`${edgePath}: self-edge "${edge.from}" -> "${edge.to}" is not allowed`)
+  const seen = new Map<string, Set<string>>()
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i]
+    let from: unknown
+    let to: unknown
+    if (Array.isArray(item) && item.length === 2) [from, to] = item
+    else if (isDict(item) && Object.keys(item).length === 2) ({ from, to } = item)
+    const fine = typeof from === 'string' && typeof to === 'string' && from !== to && isEnd(from, known) && isEnd(to, known)
+    const edge = fine ? { from: from as string, to: to as string } : checkEdge(item, `${path}[${i}]`, errs, known)
+    if (!edge) continue
+    let targets = seen.get(edge.from)
+    if (!targets) seen.set(edge.from, (targets = new Set()))
+    if (targets.has(edge.to)) continue
+    targets.add(edge.to)
+    edges.push(edge)
+  }
+  return edges
+}
+
+const isEnd = (name: string, known: Set<string>) => name === ANY_NODE || known.has(name)
+
+/** The long way, for an edge the fast path did not take: every problem, with its path. */
+function checkEdge(raw: unknown, edgePath: string, errs: Errors, known: Set<string>): Edge | undefined {
+  const edge = readEdge(raw, edgePath, errs)
+  if (!edge) return undefined
+  let ok = true
+  for (const node of new Set([edge.from, edge.to])) {
+    if (!isEnd(node, known)) {
+      errs.push(`${edgePath}: unknown node "${node}"`)
       ok = false
     }
-    const key = JSON.stringify([edge.from, edge.to])
-    if (ok && !seen.has(key)) {
-      seen.add(key)
-      edges.push(edge)
-    }
-  })
-  return edges
+  }
+  // `["*", "*"]` is the full mesh, which never includes self-edges.
+  if (edge.from === edge.to && edge.from !== ANY_NODE) {
+    errs.push(`${edgePath}: self-edge "${edge.from}" -> "${edge.to}" is not allowed`)
+    ok = false
+  }
+  return ok ? edge : undefined
 }
 
 function readEdge(raw: unknown, path: string, errs: Errors): Edge | undefined {

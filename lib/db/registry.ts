@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gt, inArray, max, sql } from 'drizzle-orm'
+import type { Statement } from 'better-sqlite3'
 import { readFileSync } from 'node:fs'
 import type { Db, OpenedDatabase } from './open.js'
 import { events, swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
@@ -14,6 +15,15 @@ export interface SwarmRecord {
   log_path: string | null
   started_at: string | null
   stopped_at: string | null
+}
+
+/** What a list shows of a swarm row: no config is read, so a row with an unreadable one still lists. */
+export interface SwarmRowSummary {
+  name: string
+  status: SwarmRowStatus
+  pid: number | null
+  agents: number
+  started_at: string | null
 }
 
 export interface QueuedTask {
@@ -52,6 +62,11 @@ export interface OverlayEntry {
 
 const now = () => new Date().toISOString()
 
+/** A row stored `running` whose process (not this one) is gone. */
+function isCrashed(row: { status: SwarmRowStatus; pid: number | null }): boolean {
+  return row.status === 'running' && row.pid !== null && row.pid !== process.pid && !isPidAlive(row.pid)
+}
+
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -83,14 +98,28 @@ function isZombie(pid: number): boolean {
  */
 export class SwarmRegistry {
   readonly #db: Db
+  /** Statements of the hot read paths (list, status), prepared once: building a drizzle query per request cost more than running it. */
+  readonly #hot: {
+    summaries: Statement<[], { name: string; status: SwarmRowStatus; pid: number | null; agent_count: number | null; started_at: string | null }>
+    pendingTasks: Statement<[string], { n: number }>
+    setAgentCount: Statement<[number, string]>
+  }
 
   constructor(database: OpenedDatabase) {
     this.#db = database.db
+    const raw = database.sqlite
+    this.#hot = {
+      summaries: raw.prepare('SELECT name, status, pid, agent_count, started_at FROM swarms ORDER BY name'),
+      pendingTasks: raw.prepare("SELECT count(*) AS n FROM tasks WHERE swarm = ? AND status = 'pending'"),
+      setAgentCount: raw.prepare('UPDATE swarms SET agent_count = ? WHERE name = ?'),
+    }
   }
 
   // ── swarms ────────────────────────────────────────────────────────────────
 
-  register(rec: { name: string; pid?: number | null; configPath?: string | null; config?: Record<string, unknown> | null; logPath?: string | null }): void {
+  /** `agentCount` defaults to the config's agents; the host that applies an overlay passes the effective count. */
+  register(rec: { name: string; pid?: number | null; configPath?: string | null; config?: Record<string, unknown> | null; logPath?: string | null; agentCount?: number }): void {
+    const seedAgents = rec.config?.agents
     const row = {
       name: rec.name,
       status: 'running' as const,
@@ -98,6 +127,7 @@ export class SwarmRegistry {
       configPath: rec.configPath ?? null,
       config: rec.config ?? null,
       logPath: rec.logPath ?? null,
+      agentCount: rec.agentCount ?? (Array.isArray(seedAgents) ? seedAgents.length : null),
       startedAt: now(),
       stoppedAt: null,
     }
@@ -155,6 +185,22 @@ export class SwarmRegistry {
     return this.#db.select().from(swarms).orderBy(asc(swarms.name)).all().map((r) => this.#present(r))
   }
 
+  /** Every row as a list shows it, by name; reads no config. */
+  summaries(): SwarmRowSummary[] {
+    return this.#hot.summaries.all().map((r) => ({
+      name: r.name,
+      status: isCrashed(r) ? 'crashed' : r.status,
+      pid: r.pid,
+      agents: r.agent_count ?? 0,
+      started_at: r.started_at,
+    }))
+  }
+
+  /** After a runtime mutation: the count a list shows follows the running swarm. */
+  setAgentCount(name: string, agents: number): void {
+    this.#hot.setAgentCount.run(agents, name)
+  }
+
   /** Deletes swarm rows (and, with `purge`, its events, tasks, commands and overlays). */
   remove(name: string, opts: { purge?: boolean } = {}): boolean {
     return this.#db.transaction((tx) => {
@@ -170,7 +216,7 @@ export class SwarmRegistry {
   }
 
   #present(row: typeof swarms.$inferSelect): SwarmRecord {
-    const crashed = row.status === 'running' && row.pid !== null && row.pid !== process.pid && !isPidAlive(row.pid)
+    const crashed = isCrashed(row)
     return {
       name: row.name,
       status: crashed ? 'crashed' : row.status,
@@ -217,7 +263,7 @@ export class SwarmRegistry {
   }
 
   countPendingTasks(swarm: string): number {
-    return this.#db.select({ n: count() }).from(tasks).where(and(eq(tasks.swarm, swarm), eq(tasks.status, 'pending'))).get()?.n ?? 0
+    return this.#hot.pendingTasks.get(swarm)?.n ?? 0
   }
 
   /**

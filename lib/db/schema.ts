@@ -8,6 +8,8 @@ export const swarms = sqliteTable('swarms', {
   configPath: text('config_path'),
   config: text('config', { mode: 'json' }).$type<Record<string, unknown>>(),
   logPath: text('log_path'),
+  /** the running swarm's agents (seed config plus overlay), kept here so a list never parses a config */
+  agentCount: integer('agent_count'),
   startedAt: text('started_at'),
   stoppedAt: text('stopped_at'),
 })

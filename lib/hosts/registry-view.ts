@@ -2,6 +2,7 @@ import type { SwarmConfig } from '../config/types.js'
 import { validateConfig } from '../config/validate.js'
 import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
+import { ANY_NODE, adjacencyOf, symbolicTargets } from '../config/topology.js'
 import { replayOverlay } from '../swarm/mutations.js'
 
 /** A swarm known from its registry row only: it runs (or ran) in another process. */
@@ -57,9 +58,18 @@ export function registryStatus(registry: SwarmRegistry, record: SwarmRecord): Re
     config_path: record.config_path,
     log_path: record.log_path,
     agents: agents.map((a) => ({ name: a.name, state: 'unknown', backend: a.backend.type, tokens: tokens.get(a.name) ?? none, budget: a.budget ?? null })),
-    topology: agents.map((a) => ({ from: a.name, targets: (config?.topology ?? []).filter((e) => e.from === a.name).map((e) => e.to) })),
+    topology: statedTopology(config),
     pending_tasks: registry.countPendingTasks(record.name),
     tokens: { prompt_tokens: sum('prompt_tokens'), completion_tokens: sum('completion_tokens'), total_tokens: sum('total_tokens') },
     budget: config?.budget ?? null,
   }
+}
+
+/** Each agent's targets as the config states them (a wildcard stays `*`), like an in-process status. */
+function statedTopology(config: SwarmConfig | null): { from: string; targets: string[] }[] {
+  if (!config) return []
+  const adjacency = adjacencyOf(config.topology)
+  const names = new Set([...config.agents.map((a) => a.name), ...config.objects.map((o) => o.name)])
+  const nodes = { has: (name: string) => names.has(name), names: () => names }
+  return config.agents.map((a) => ({ from: a.name, targets: symbolicTargets(a.name, adjacency.get(a.name), adjacency.get(ANY_NODE), nodes) }))
 }

@@ -79,7 +79,7 @@ export class SwarmManager {
         throw errors.backendStartFailed(failed.map((f) => f.agent).join(', '), failed.map((f) => `${f.agent}: ${f.reason}`).join('; '))
       }
       this.#swarms.set(name, swarm)
-      this.registry.register({ name, pid: this.#pid, configPath: opts.configPath ?? null, config: config as unknown as Record<string, unknown>, logPath: this.#logPath })
+      this.registry.register({ name, pid: this.#pid, configPath: opts.configPath ?? null, config: config as unknown as Record<string, unknown>, logPath: this.#logPath, agentCount: swarm.agents.size })
       return { ...swarm.status(), failed }
     } finally {
       this.#starting.delete(name)
@@ -135,6 +135,7 @@ export class SwarmManager {
       const { op, ...payload } = recorded
       const entry = this.registry.appendOverlay(swarmName, op, payload as Record<string, unknown>)
       const result = await swarm.reconfigure(config, recorded)
+      this.registry.setAgentCount(swarmName, swarm.agents.size)
       return { ...result, overlay_seq: entry.seq }
     })
     this.#mutationQueues.set(swarmName, run)

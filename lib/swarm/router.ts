@@ -1,4 +1,5 @@
 import { isSystemObject, type Edge } from '../config/types.js'
+import { ANY_NODE, edgeAllows, expandTargets, symbolicTargets, type NodeSet } from '../config/topology.js'
 import type { RoutingData, TopologyEntry } from './types.js'
 
 const MESSAGE_LOG_SIZE = 1000
@@ -24,14 +25,31 @@ export class Router {
   readonly #swarm: string
   readonly #adjacency = new Map<string, Set<string>>()
   readonly #log: RoutingData[] = []
+  /** what a `*` edge end stands for (lib/config/topology.ts) */
+  readonly #nodes: NodeSet
 
-  constructor(swarm: string, edges: Edge[]) {
+  constructor(swarm: string, edges: Edge[], nodes: NodeSet = { has: () => false, names: () => [] }) {
     this.#swarm = swarm
+    this.#nodes = nodes
     for (const edge of edges) this.addEdge(edge)
   }
 
+  /** Every node `from` may write to, wildcards expanded. */
   targets(from: string): string[] {
-    return [...(this.#adjacency.get(from) ?? [])]
+    const own = this.#adjacency.get(from)
+    const fromAny = this.#adjacency.get(ANY_NODE)
+    if (!fromAny && !own?.has(ANY_NODE)) return own ? [...own] : []
+    return expandTargets(from, own, fromAny, this.#nodes)
+  }
+
+  /** `from`'s targets with wildcards kept as `*`: what a swarm status shows. */
+  statedTargets(from: string): string[] {
+    return symbolicTargets(from, this.#adjacency.get(from), this.#adjacency.get(ANY_NODE), this.#nodes)
+  }
+
+  /** Whether an edge (spelled out or by a wildcard) lets `from` write to `to`. */
+  allows(from: string, to: string): boolean {
+    return edgeAllows(from, to, this.#adjacency.get(from), this.#adjacency.get(ANY_NODE), this.#nodes)
   }
 
   edges(): Edge[] {
@@ -43,7 +61,7 @@ export class Router {
   }
 
   topology(nodes: string[]): TopologyEntry[] {
-    return nodes.map((from) => ({ from, targets: this.targets(from) }))
+    return nodes.map((from) => ({ from, targets: this.statedTargets(from) }))
   }
 
   addEdge({ from, to }: Edge): boolean {
@@ -70,8 +88,7 @@ export class Router {
 
   /** Direct message: allowed along an edge or to a system object; an allowed one is logged. */
   route(from: string, to: string, content: string): RouteDecision {
-    const allowed = this.targets(from)
-    if (!allowed.includes(to) && !isSystemObject(to)) return { kind: 'invalid_route', to, allowed }
+    if (!this.allows(from, to) && !isSystemObject(to)) return { kind: 'invalid_route', to, allowed: this.targets(from) }
     return { kind: 'deliver', to, data: this.#record(from, to, 'direct', content) }
   }
 

@@ -15,6 +15,8 @@ import { parseOutput, type Directive } from './output-parser.js'
 import { PauseGate, type PauseOutcome } from './pause.js'
 import { agentSkills, givenSkills, SkillLibrary, type AgentSkill, type SkillText } from '../skills/agent-skills.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
+import { settledInSlices } from './in-slices.js'
+import { adjacencyOf } from '../config/topology.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
 const ORCHESTRATOR = 'orchestrator'
@@ -68,10 +70,12 @@ export class Swarm implements AgentHost, ObjectHost {
     this.configPath = configPath
     this.#spine = spine
     this.#config = config
-    for (const spec of config.agents) this.agents.set(spec.name, new AgentRuntime(spec, this.swarm, this))
     this.#sendToSwarm = objects.sendToSwarm
     this.objects = new SwarmObjects(config.objects, objects.modules ?? new Map(), this, objects.cwd ?? process.cwd())
-    this.router = new Router(this.swarm, config.topology)
+    this.router = new Router(this.swarm, config.topology, {
+      has: (name) => this.agents.has(name) || this.objects.has(name),
+      names: () => [...this.agents.keys(), ...this.objects.names()],
+    })
     this.system = new SystemObjects(this.swarm, {
       isPaused: () => this.paused,
       tick: (content) => { if (this.router.targets('tick').length > 0) this.#send('tick', { kind: 'broadcast', content }) },
@@ -82,9 +86,15 @@ export class Swarm implements AgentHost, ObjectHost {
   /** Starts every agent; those that fail are left in `error` and named in the result. */
   async start(): Promise<{ failed: { agent: string; reason: string }[] }> {
     await this.library.load(this.#config.agents)
-    const results = await Promise.allSettled([...this.agents.values()].map((a) => this.#startAgent(a)))
+    // Agents come into being here, a slice at a time with their starts: 10,000 of them must not hold the event loop.
+    const specs = this.#config.agents
+    const results = await settledInSlices(specs, (spec) => {
+      const agent = new AgentRuntime(spec, this.swarm, this)
+      this.agents.set(spec.name, agent)
+      return this.#startAgent(agent)
+    })
     const failed = results.flatMap((r, i) =>
-      r.status === 'rejected' ? [{ agent: [...this.agents.keys()][i]!, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
+      r.status === 'rejected' ? [{ agent: specs[i]!.name, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
     )
     // After the agents, so what an object's init sends finds them running.
     await this.objects.start()
@@ -113,7 +123,7 @@ export class Swarm implements AgentHost, ObjectHost {
   async stop(): Promise<void> {
     this.system.stop()
     await this.objects.stop()
-    await Promise.allSettled([...this.agents.values()].map((a) => this.#stopAgent(a)))
+    await settledInSlices([...this.agents.values()], (a) => this.#stopAgent(a))
     this.#emit({ event_type: 'swarm_stopped', message: `swarm ${this.swarm} stopped` })
   }
 
@@ -164,8 +174,8 @@ export class Swarm implements AgentHost, ObjectHost {
     if (!this.hasNode(from)) throw errors.agentNotFound(this.swarm, from)
     // Unlike an agent's own output, a request can be refused to its sender's face.
     const target = this.agents.get(to)
-    if (target && this.router.targets(from).includes(to) && !target.hasRoom('message')) throw errors.inboxFull(this.swarm, to, MESSAGE_INBOX_LIMIT)
-    const over = target && this.router.targets(from).includes(to) ? this.#overBudget(target) : null
+    if (target && this.router.allows(from, to) && !target.hasRoom('message')) throw errors.inboxFull(this.swarm, to, MESSAGE_INBOX_LIMIT)
+    const over = target && this.router.allows(from, to) ? this.#overBudget(target) : null
     if (target && over) {
       this.#budgetRefused(target, over, from, 'message')
       throw errors.budgetExceeded(over.who, over.used, over.max)
@@ -200,7 +210,8 @@ export class Swarm implements AgentHost, ObjectHost {
       pid: process.pid,
       started_at: this.startedAt,
       config_path: this.configPath,
-      agents: [...this.agents.keys()].map((name) => this.agentStatus(name)),
+      // Wildcard edges stay `*` here, so a mesh's status grows with its nodes, not its edges.
+      agents: [...this.agents.keys()].map((name) => this.agentStatus(name, this.router.statedTargets(name))),
       objects: this.objects.status(),
       topology: this.router.topology(nodes),
       message_count: this.router.messageCount,
@@ -210,7 +221,7 @@ export class Swarm implements AgentHost, ObjectHost {
     }
   }
 
-  agentStatus(name: string): AgentStatus {
+  agentStatus(name: string, targets?: string[]): AgentStatus {
     const agent = this.agent(name)
     // Skill texts set at runtime are served by the skills route, not repeated in every status.
     const { skill_overrides: _overrides, ...spec } = agent.spec
@@ -222,7 +233,7 @@ export class Swarm implements AgentHost, ObjectHost {
       skills: this.#specOf(agent).skills,
       inbox: agent.inboxSize,
       pid: agent.pid,
-      targets: this.router.targets(name),
+      targets: targets ?? this.router.targets(name),
       tokens: { ...agent.tokens },
       budget: agent.spec.budget ?? null,
       spec,
@@ -237,8 +248,12 @@ export class Swarm implements AgentHost, ObjectHost {
 
   /** The agent's spec as the config has it now: a runtime skill change lives there, not in the runtime's spec. */
   #specOf(agent: AgentRuntime) {
-    return this.#config.agents.find((a) => a.name === agent.name) ?? agent.spec
+    // Indexed once per config: a status of 10,000 agents must not search the list per agent.
+    if (this.#specIndex?.config !== this.#config) this.#specIndex = { config: this.#config, byName: new Map(this.#config.agents.map((a) => [a.name, a])) }
+    return this.#specIndex.byName.get(agent.name) ?? agent.spec
   }
+
+  #specIndex: { config: SwarmConfig; byName: Map<string, SwarmConfig['agents'][number]> } | null = null
 
   /** The effective configuration of the running swarm (seed + applied mutations). */
   config(): SwarmConfig {
@@ -269,7 +284,8 @@ export class Swarm implements AgentHost, ObjectHost {
       for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const) this.#retiredTokens[key] += agent.tokens[key]
       this.#emit({ event_type: 'agent_removed', agent: name, message: `agent ${name} removed`, metadata: { op: cause.op } })
     }
-    const dropped = edgesBefore.filter((e) => !next.topology.some((n) => n.from === e.from && n.to === e.to))
+    const nextEdges = adjacencyOf(next.topology)
+    const dropped = edgesBefore.filter((e) => !nextEdges.get(e.from)?.has(e.to))
     const gained = next.topology.filter((n) => !this.router.hasEdge(n))
     for (const edge of dropped) this.router.removeEdge(edge)
     for (const edge of gained) this.router.addEdge(edge)
@@ -377,7 +393,7 @@ export class Swarm implements AgentHost, ObjectHost {
       }
     }
     const ports: AskPorts = {
-      hasEdge: (from, target) => this.router.hasEdge({ from, to: target }),
+      hasEdge: (from, target) => this.router.allows(from, target),
       isAgent: (name) => this.agents.has(name),
       isNode: (name) => this.hasNode(name),
       answers: (name) => this.objects.answers(name),

@@ -6,7 +6,17 @@ import { errors } from '../errors.js'
 
 export const nodeNames = (config: SwarmConfig) => [...config.agents.map((a) => a.name), ...config.objects.map((o) => o.name)]
 export const sameEdge = (a: Edge, b: Edge) => a.from === b.from && a.to === b.to
-export const uniqueEdges = (edges: Edge[]) => edges.filter((e, i) => edges.findIndex((x) => sameEdge(x, e)) === i)
+/** First occurrence of each edge, in order; linear, since a spelled-out mesh has a million edges. */
+export function uniqueEdges(edges: Edge[]): Edge[] {
+  const seen = new Map<string, Set<string>>()
+  return edges.filter(({ from, to }) => {
+    let targets = seen.get(from)
+    if (!targets) seen.set(from, (targets = new Set()))
+    if (targets.has(to)) return false
+    targets.add(to)
+    return true
+  })
+}
 
 /** A `connections` / `incoming` list: node names, or an error naming the path. */
 export function nameList(raw: unknown, path: string, errs: string[]): string[] {
