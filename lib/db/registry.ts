@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, max, sql } from 'drizzle-orm'
 import { readFileSync } from 'node:fs'
 import type { Db, OpenedDatabase } from './open.js'
+import { walFile } from './change-watch.js'
 import { events, swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
 
 export type SwarmRowStatus = 'running' | 'stopped' | 'crashed'
@@ -83,9 +84,23 @@ function isZombie(pid: number): boolean {
  */
 export class SwarmRegistry {
   readonly #db: Db
+  /** the file whose changes tell a waiter that some process committed (see lib/db/change-watch.ts) */
+  readonly changeFile: string | null
+  readonly #withPendingWork: () => string[]
 
   constructor(database: OpenedDatabase) {
     this.#db = database.db
+    this.changeFile = walFile(database)
+    // Read on every wake of a server's queue consumer: prepared once, answered from the pending-row indexes.
+    const pendingWork = database.sqlite.prepare(
+      "SELECT swarm FROM tasks WHERE status = 'pending' UNION SELECT swarm FROM swarm_commands WHERE status = 'pending'",
+    ).pluck()
+    this.#withPendingWork = () => pendingWork.all() as string[]
+  }
+
+  /** The swarms that have a pending task or command. */
+  swarmsWithPendingWork(): string[] {
+    return this.#withPendingWork()
   }
 
   // ── swarms ────────────────────────────────────────────────────────────────
