@@ -16,9 +16,10 @@ export interface ChangeWatchOptions {
   pollMs: number
   /**
    * A writer touches the file a moment before its commit becomes visible to
-   * readers, so every wake is followed by one more look this much later (ms).
+   * readers, so every wake is followed by more looks this much later (ms):
+   * one soon for the common case, one later for a slow writer.
    */
-  recheckMs?: number
+  recheckMs?: number[]
   /**
    * With the connection of this process: wakes (not polls) are dropped unless
    * another connection committed since the last one (`PRAGMA data_version`
@@ -39,7 +40,7 @@ export class ChangeWatch {
   #lastVersion = -1
   #running = false
   #poll: NodeJS.Timeout | null = null
-  #recheck: NodeJS.Timeout | null = null
+  #rechecks: NodeJS.Timeout[] = []
   #queued = false
   #subscription: Subscription | null = null
 
@@ -65,9 +66,9 @@ export class ChangeWatch {
     this.#subscription?.close()
     this.#subscription = null
     if (this.#poll) clearTimeout(this.#poll)
-    if (this.#recheck) clearTimeout(this.#recheck)
+    for (const t of this.#rechecks) clearTimeout(t)
     this.#poll = null
-    this.#recheck = null
+    this.#rechecks = []
   }
 
   /** Runs onChange soon (coalesced with anything else pending this tick), whatever the database says. */
@@ -97,12 +98,17 @@ export class ChangeWatch {
   #woken(): void {
     if (!this.#running) return
     if (this.#othersCommitted()) this.kick()
-    if (this.#recheck) return
-    this.#recheck = setTimeout(() => {
-      this.#recheck = null
-      if (this.#running && this.#othersCommitted()) this.kick()
-    }, this.#opts.recheckMs ?? 5)
-    if (!this.#opts.keepAlive) this.#recheck.unref()
+    // Many notifications per commit share one series of looks.
+    if (this.#rechecks.length > 0) return
+    const delays = this.#opts.recheckMs ?? [1, 5]
+    this.#rechecks = delays.map((ms, i) => {
+      const timer = setTimeout(() => {
+        if (i === delays.length - 1) this.#rechecks = []
+        if (this.#running && this.#othersCommitted()) this.kick()
+      }, ms)
+      if (!this.#opts.keepAlive) timer.unref()
+      return timer
+    })
   }
 
   /** A watcher lost to a replaced file (or a file not there yet) is re-established by the next poll. */

@@ -23,8 +23,8 @@ export interface EventRelayOptions {
    * polling then only catches what the watch misses.
    */
   wakeOn?: string | null
-  /** after a wake-up pass, look once more this much later (ms) */
-  recheckMs?: number
+  /** after a wake-up pass, look again these many ms later (see ChangeWatch) */
+  recheckMs?: number[]
   logger?: RelayLogger
 }
 
@@ -45,7 +45,7 @@ export class EventRelay {
   readonly #intervalMs: number
   readonly #batchSize: number
   readonly #wakeOn: string | null
-  readonly #recheckMs: number
+  readonly #recheckMs: number[] | undefined
   readonly #logger: RelayLogger | null
   #lastId = 0
   #running = false
@@ -59,7 +59,7 @@ export class EventRelay {
     this.#intervalMs = Math.max(1, opts.intervalMs ?? 25)
     this.#batchSize = Math.max(1, opts.batchSize ?? 500)
     this.#wakeOn = opts.wakeOn ?? null
-    this.#recheckMs = opts.recheckMs ?? 5
+    this.#recheckMs = opts.recheckMs
     this.#logger = opts.logger ?? null
   }
 
@@ -76,7 +76,7 @@ export class EventRelay {
     if (this.#running) return
     this.#lastId = this.#store.maxEventId()
     this.#running = true
-    this.#watch = new ChangeWatch({ file: this.#wakeOn, pollMs: this.#intervalMs, recheckMs: this.#recheckMs, onChange: () => this.#pass() })
+    this.#watch = new ChangeWatch({ file: this.#wakeOn, pollMs: this.#intervalMs, ...(this.#recheckMs ? { recheckMs: this.#recheckMs } : {}), onChange: () => this.#pass() })
     this.#watch.start()
   }
 
