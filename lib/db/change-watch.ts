@@ -41,6 +41,7 @@ export class ChangeWatch {
   #running = false
   #poll: NodeJS.Timeout | null = null
   #rechecks: NodeJS.Timeout[] = []
+  #soon: NodeJS.Immediate | null = null
   #queued = false
   #subscription: Subscription | null = null
 
@@ -67,6 +68,8 @@ export class ChangeWatch {
     this.#subscription = null
     if (this.#poll) clearTimeout(this.#poll)
     for (const t of this.#rechecks) clearTimeout(t)
+    if (this.#soon) clearImmediate(this.#soon)
+    this.#soon = null
     this.#poll = null
     this.#rechecks = []
   }
@@ -98,6 +101,13 @@ export class ChangeWatch {
   #woken(): void {
     if (!this.#running) return
     if (this.#othersCommitted()) this.kick()
+    // The writer is usually done a loop turn later: look again then, before the timers.
+    if (!this.#soon) {
+      this.#soon = setImmediate(() => {
+        this.#soon = null
+        if (this.#running && this.#othersCommitted()) this.kick()
+      })
+    }
     // Many notifications per commit share one series of looks.
     if (this.#rechecks.length > 0) return
     const delays = this.#opts.recheckMs ?? [1, 5]
