@@ -3,6 +3,8 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { CrashWatcher } from '../lib/daemon/crash-watcher.js'
 import { packagedCliEntry } from '../lib/daemon/launch.js'
+import { ServerQueues } from '../lib/daemon/server-queues.js'
+import { walFile } from '../lib/db/change-watch.js'
 import { createEngine, type Engine } from '../lib/engine.js'
 import { EventRelay } from '../lib/events/relay.js'
 import type { GenswarmsOptions } from '../lib/options.js'
@@ -36,6 +38,14 @@ async function corePlugin(app: FastifyInstance, opts: GenswarmsOptions): Promise
   if (owned) app.addHook('onClose', async () => engine.close())
   startRelay(app, engine)
   startCrashWatcher(app, engine)
+  startQueues(app, engine)
+}
+
+/** Other processes reach the swarms run here through the database's task and command queues. */
+function startQueues(app: FastifyInstance, engine: Engine): void {
+  const queues = new ServerQueues({ reach: engine.reach, spine: engine.spine, logger: app.log, file: walFile(engine.database), connection: engine.database.sqlite })
+  app.addHook('onReady', async () => queues.start())
+  app.addHook('preClose', async () => queues.stop())
 }
 
 /** A daemon that dies is announced to joined sockets instead of only reading as crashed when asked. */
@@ -52,13 +62,12 @@ function startRelay(app: FastifyInstance, engine: Engine): void {
     app.log.warn('genswarms: event relay off: the engine passed in was created without trackOwnEvents, so its own events would be published twice')
     return
   }
-  const file = engine.database.path
   const relay = new EventRelay({
     store: engine.eventStore,
     spine: engine.spine,
     pubsub: engine.pubsub,
     intervalMs: app.genswarms.relay.intervalMs,
-    wakeOn: file === ':memory:' || !app.genswarms.relay.watch ? null : `${file}-wal`,
+    wakeOn: app.genswarms.relay.watch ? walFile(engine.database) : null,
     logger: app.log,
   })
   app.addHook('onReady', async () => relay.start())

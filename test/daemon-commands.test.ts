@@ -27,7 +27,7 @@ function setup(t: Test) {
 
 t.test('tasks are delivered and marked; a bad one fails with its reason and a task_failed event', async (t) => {
   const { dbPath, configPath, client } = setup(t)
-  const daemon = await startDaemon({ configPath, dbPath, logPath: null, logger: silent, pollMs: 20 })
+  const daemon = await startDaemon({ configPath, dbPath, logPath: null, logger: silent })
   t.teardown(() => daemon.stop('test over'))
   t.match(client.registry.get('q'), { status: 'running', pid: process.pid, config_path: configPath })
 
@@ -43,7 +43,7 @@ t.test('tasks are delivered and marked; a bad one fails with its reason and a ta
 
 t.test('commands: ping, message, unknown op and stop, each result stored on its row', async (t) => {
   const { dbPath, configPath, client } = setup(t)
-  const daemon = await startDaemon({ configPath, dbPath, logPath: null, logger: silent, pollMs: 20 })
+  const daemon = await startDaemon({ configPath, dbPath, logPath: null, logger: silent })
   const done = (id: number) => waitFor(() => {
     const row = client.registry.getCommand(id)
     return row && row.status !== 'pending' ? row : null

@@ -80,7 +80,7 @@ t.test('daemon: pending rows count against the limit, and the daemon leaves what
   writeFileSync(configPath, JSON.stringify(swarmConfig('d', [mockAgent('slow', [{ match: '.', response: 'done', delay_ms: NEVER }])])))
   const client = createEngine({ dbPath, buffered: false })
   t.teardown(() => client.close())
-  const daemon = await startDaemon({ configPath, dbPath, logPath: null, logger: silent, pollMs: 20 })
+  const daemon = await startDaemon({ configPath, dbPath, logPath: null, logger: silent })
   t.teardown(() => daemon.stop('test over'))
   const count = (sql: string) => client.database.sqlite.prepare(sql).pluck().get() as number
 

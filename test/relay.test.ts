@@ -126,3 +126,38 @@ t.test('relay: false, and an adopted engine that does not track its own ids, pub
     await engine?.close()
   }
 })
+
+t.test('the relay does not read back this process\'s own events, and still reads every other process\'s once, in order', async (t) => {
+  const server = testEngine(t, { trackOwnEvents: true, buffered: false })
+  const file = join(server.dir, 'swarms.db')
+  const other = createEngine({ dbPath: file, buffered: false })
+  t.teardown(() => other.close())
+  // The real store, with the rows it hands back counted.
+  let rowsRead = 0
+  const store = {
+    maxEventId: () => server.eventStore.maxEventId(),
+    eventsSince: (id: number, limit?: number) => {
+      const rows = server.eventStore.eventsSince(id, limit)
+      rowsRead += rows.length
+      return rows
+    },
+  }
+  const relay = new EventRelay({ store, spine: server.spine, pubsub: server.pubsub, intervalMs: 60_000 })
+  relay.start()
+  t.teardown(() => relay.stop())
+  const { seen } = collect(server.pubsub, ['s'])
+
+  for (let i = 0; i < 50; i++) server.spine.emit({ swarm: 's', event_type: 'own', message: `own ${i}` })
+  const ownPublished = seen.length
+  t.equal(relay.drain(), 0)
+  t.equal(rowsRead, 0, 'nothing read back while every new id is this process\'s own')
+  t.equal(relay.lastId, server.eventStore.maxEventId(), 'and the relay is past them')
+
+  other.spine.emit({ swarm: 's', event_type: 'foreign', message: 'one' })
+  server.spine.emit({ swarm: 's', event_type: 'own', message: 'own after one' })
+  other.spine.emit({ swarm: 's', event_type: 'foreign', message: 'two' })
+  t.equal(relay.drain(), 2)
+  t.equal(relay.drain(), 0, 'a second drain finds nothing new')
+  t.same(seen.slice(ownPublished).filter((e) => e.event_type === 'foreign').map((e) => e.message), ['one', 'two'], 'the other process\'s events, once each, in order')
+  t.ok(rowsRead <= 3, `only from the first other row on (${rowsRead} rows read)`)
+})

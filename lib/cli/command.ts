@@ -34,7 +34,7 @@ export async function until<T>(check: () => T | null | undefined | false, opts: 
     const value = check()
     if (value) return value
     if (Date.now() >= deadline) throw opts.onTimeout()
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100))
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 20))
   }
 }
 

@@ -1,3 +1,4 @@
+import { untilChanged } from '../db/change-watch.js'
 import { isPidAlive, type SwarmRecord, type SwarmRegistry } from '../db/registry.js'
 import { GenswarmsError, errors } from '../errors.js'
 import { checkFailure, resultChecks, type DaemonOp, type Payload, type Result } from './protocol.js'
@@ -15,7 +16,8 @@ export interface StopDaemonOptions {
  */
 export async function stopDaemon(registry: SwarmRegistry, name: string, opts: StopDaemonOptions = {}): Promise<SwarmRecord> {
   const timeoutMs = opts.timeoutMs ?? 5000
-  const pollMs = opts.pollMs ?? 50
+  // Only the safety net: the wait wakes on the database's changes.
+  const pollMs = opts.pollMs ?? 250
   const record = registry.get(name)
   if (!record) throw errors.swarmNotFound(name)
   if (record.status !== 'running') throw errors.swarmNotRunning(name)
@@ -30,13 +32,12 @@ export async function stopDaemon(registry: SwarmRegistry, name: string, opts: St
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
   }
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
+  // The daemon's last commit marks its row stopped: that change wakes the wait.
+  return untilChanged(registry.changeFile, () => {
     const now = registry.get(name)
-    if (!now || now.status !== 'running' || now.pid !== pid) return now ?? { ...record, status: 'stopped' }
-    if (Date.now() >= deadline) throw errors.timeout(`daemon of swarm "${name}" (pid ${pid}) to stop`)
-    await new Promise((r) => setTimeout(r, pollMs))
-  }
+    if (!now || now.status !== 'running' || now.pid !== pid) return now ?? { ...record, status: 'stopped' as const }
+    return null
+  }, { timeoutMs, pollMs, onTimeout: () => errors.timeout(`daemon of swarm "${name}" (pid ${pid}) to stop`) })
 }
 
 export interface DaemonCommandOptions {
@@ -62,21 +63,27 @@ export async function runDaemonCommand<K extends DaemonOp>(
   opts: DaemonCommandOptions,
 ): Promise<Result<K>> {
   const command = registry.enqueueCommand(swarm, op, payload)
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000)
-  for (;;) {
-    const row = registry.getCommand(command.id)
-    if (row && row.status === 'processed') {
-      const answer = resultChecks[op](row.result)
-      if (answer.ok) return answer.value
-      throw errors.commandFailed(swarm, `${opts.what}: its answer has ${answer.refusal.field ?? 'a value'} that ${answer.refusal.message}`)
-    }
-    if (row && row.status === 'failed') throw failureOf(row.result, swarm, opts.what)
-    if (Date.now() >= deadline || registry.get(swarm)?.status !== 'running') {
-      registry.finishCommand(command.id, { error: 'no daemon took the command in time' })
-      throw registry.get(swarm)?.status === 'running' ? errors.timeout(`the daemon of swarm "${swarm}" to ${opts.what}`) : errors.swarmNotRunning(swarm)
-    }
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 20))
+  const giveUp = (): never => {
+    registry.finishCommand(command.id, { error: 'no daemon took the command in time' })
+    throw registry.get(swarm)?.status === 'running' ? errors.timeout(`the daemon of swarm "${swarm}" to ${opts.what}`) : errors.swarmNotRunning(swarm)
   }
+  // The daemon's commit of the answer wakes the wait; the poll is only the safety net.
+  const row = await untilChanged(registry.changeFile, () => {
+    const row = registry.getCommand(command.id)
+    if (row && row.status !== 'pending') return row
+    if (registry.get(swarm)?.status !== 'running') giveUp()
+    return null
+  }, { timeoutMs: opts.timeoutMs ?? 10_000, pollMs: opts.pollMs ?? 250, onTimeout: () => {
+    try {
+      return giveUp()
+    } catch (err) {
+      return err as Error
+    }
+  } })
+  if (row.status === 'failed') throw failureOf(row.result, swarm, opts.what)
+  const answer = resultChecks[op](row.result)
+  if (answer.ok) return answer.value
+  throw errors.commandFailed(swarm, `${opts.what}: its answer has ${answer.refusal.field ?? 'a value'} that ${answer.refusal.message}`)
 }
 
 /** The daemon's own error when it stored one (code, status and message), else a generic failure. */

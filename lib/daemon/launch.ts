@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { restartConfig } from '../config/source.js'
+import { untilChanged } from '../db/change-watch.js'
 import type { SwarmRecord, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
 import { daemonLogPath, stateDir } from './paths.js'
@@ -39,9 +40,9 @@ export async function launchDaemon(opts: LaunchOptions): Promise<{ pid: number; 
   })
   opts.onSpawn?.(child.pid)
   const timeoutMs = opts.timeoutMs ?? DAEMON_START_TIMEOUT_MS
-  const deadline = Date.now() + timeoutMs
   try {
-    for (;;) {
+    // The daemon's commit of its row wakes the wait; the poll notices an early exit.
+    return await untilChanged(registry.changeFile, () => {
       const record = registry.get(swarm)
       if (record?.status === 'running' && record.pid === child.pid) return { pid: child.pid, logPath }
       if (child.exit) {
@@ -49,16 +50,19 @@ export async function launchDaemon(opts: LaunchOptions): Promise<{ pid: number; 
         const reason = failureReason(logTail(logPath, child.logOffset))
         throw errors.daemonStartFailed(swarm, `it ${how}${reason ? `: ${reason}` : ''} (log: ${logPath})`)
       }
-      if (Date.now() >= deadline) {
+      return null
+    }, {
+      timeoutMs,
+      pollMs: 50,
+      onTimeout: () => {
         try {
           process.kill(child.pid, 'SIGTERM')
         } catch {
           // already gone
         }
-        throw errors.daemonStartFailed(swarm, `it did not register within ${timeoutMs / 1000} s (log: ${logPath})`)
-      }
-      await new Promise((r) => setTimeout(r, 50))
-    }
+        return errors.daemonStartFailed(swarm, `it did not register within ${timeoutMs / 1000} s (log: ${logPath})`)
+      },
+    })
   } finally {
     child.release()
   }

@@ -1,9 +1,10 @@
 import { loadConfigFile } from '../config/index.js'
 import { createEngine, type Engine } from '../engine.js'
-import { errors, isGenswarmsError } from '../errors.js'
-import type { SwarmCommand } from '../db/registry.js'
+import { ChangeWatch, walFile } from '../db/change-watch.js'
+import { errors } from '../errors.js'
 import { InProcessHost } from '../hosts/in-process.js'
-import { executeCommand } from './commands.js'
+import { endsTurn } from './flush-points.js'
+import { QueueConsumer } from './queue-consumer.js'
 
 interface DaemonLogger {
   info(obj: object, msg: string): void
@@ -18,7 +19,7 @@ export interface DaemonOptions {
   /** where this process's output goes, recorded in the registry (null when it is a terminal) */
   logPath: string | null
   logger: DaemonLogger
-  /** how often the task and command queues are read (ms) */
+  /** the safety-net read of the task and command queues, for when no change notification comes (ms) */
   pollMs?: number
   /** give up on a clean stop after this long (ms) */
   stopTimeoutMs?: number
@@ -35,8 +36,9 @@ export interface RunningDaemon {
 
 /**
  * One swarm in this process, driven through the shared database (docs/cli.md, daemons):
- * registers itself `running` with its pid, then polls `tasks` and
- * `swarm_commands` for its swarm, delivers each and marks it processed or
+ * registers itself `running` with its pid, then reads `tasks` and
+ * `swarm_commands` for its swarm whenever another process commits to the
+ * database (see QueueConsumer), delivers each and marks it processed or
  * failed with a reason. Signal handling belongs to the caller (see the CLI's
  * `start --foreground`), which calls `stop`.
  */
@@ -46,7 +48,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const swarm = config.name
   const engine = createEngine({
     dbPath: opts.dbPath,
-    buffered: true,
+    // A turn's events are stored when it ends, for the server's relay to push; the timer only bounds a busy stretch.
+    buffered: { flushWhen: endsTurn },
     pid: process.pid,
     logPath: opts.logPath,
     onError: (err, context) => logger.error({ err }, `${context} failed`),
@@ -72,25 +75,39 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   })
   logger.info({ swarm, db: engine.database.path }, 'daemon running')
 
-  const pollMs = opts.pollMs ?? 100
-  let timer: NodeJS.Timeout | null = null
-  let pass: Promise<void> = Promise.resolve()
   let stopping: Promise<void> | null = null
   let resolveStopped!: () => void
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve))
 
+  const queue = new QueueConsumer({
+    host,
+    registry: engine.registry,
+    spine: engine.spine,
+    logger,
+    requestStop: (reason) => void stop(reason),
+    wake: () => watch.kick(),
+  })
+  // Woken by other processes' commits (a task or command queued); the poll is only the safety net.
+  const watch = new ChangeWatch({
+    file: walFile(engine.database),
+    othersOf: engine.database.sqlite,
+    pollMs: opts.pollMs ?? 1000,
+    // The watch is what keeps a daemon's process alive until it is told to stop.
+    keepAlive: true,
+    onChange: () => void queue.pass(),
+  })
+
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ swarm, reason }, 'daemon stopping')
-      if (timer) clearTimeout(timer)
-      timer = null
-      await pass
-      await settleFinished()
+      watch.stop()
+      await queue.stop()
+      await queue.settleFinished()
       await withTimeout(host.stop(), opts.stopTimeoutMs ?? 15_000, `swarm "${swarm}" to stop`).catch((err) => {
         logger.error({ err }, 'swarm did not stop cleanly')
         engine.registry.markStopped(swarm, process.pid)
       })
-      await settleFinished()
+      await queue.settleFinished()
       engine.registry.failPending(swarm, `swarm ${swarm} stopped before this was delivered`)
       engine.spine.emit({ swarm, event_type: 'daemon_stopped', message: `daemon for swarm ${swarm} stopped (${reason})`, metadata: { pid: process.pid, reason } })
       await engine.close()
@@ -100,126 +117,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     return stopping
   }
 
-  const ctx = { host, requestStop: (reason: string) => void stop(reason) }
-
-  const runCommand = async (command: SwarmCommand): Promise<void> => {
-    try {
-      const result = await executeCommand(command.op, command.payload, ctx)
-      // Whoever waits for the outcome may read the command's events next: store them first.
-      await engine.spine.settle()
-      engine.registry.finishCommand(command.id, { result })
-      logger.info({ command_id: command.id, op: command.op }, 'command done')
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err)
-      await engine.spine.settle().catch(() => {})
-      engine.registry.finishCommand(command.id, {
-        error: isGenswarmsError(err) ? { message, code: err.code, statusCode: err.statusCode } : { message },
-      })
-      logger.warn({ command_id: command.id, op: command.op, reason: message }, 'command failed')
-      engine.spine.emit({ swarm, event_type: 'command_failed', message: `command ${command.op} #${command.id} failed: ${message}`, metadata: { command_id: command.id, op: command.op, error: message } })
-    }
-  }
-
-  // A task row stays pending until its turn has finished and the turn's
-  // events are stored: a daemon killed at any point leaves every unanswered
-  // task pending, and the next daemon of the swarm runs it again.
-  const inFlight = new Set<number>()
-  /** tasks before this id are in flight or done; the scan restarts just before the first one left waiting */
-  let scanFrom = 0
-  const finished: number[] = []
-  let settling: Promise<void> | null = null
-
-  const settleFinished = (): Promise<void> => {
-    settling ??= (async () => {
-      while (finished.length > 0) {
-        // Only ids taken before the settle starts: their events were all emitted before it.
-        const ids = finished.splice(0)
-        await engine.spine.settle()
-        engine.registry.finishTasks(ids)
-        for (const id of ids) inFlight.delete(id)
-      }
-    })()
-      .catch((err) => logger.error({ err }, 'marking finished tasks failed'))
-      .finally(() => {
-        settling = null
-        if (finished.length > 0) void settleFinished()
-      })
-    return settling
-  }
-
-  host.listen({
-    finished(taskId) {
-      finished.push(taskId)
-      void settleFinished()
-    },
-    abandoned(taskId, reason) {
-      inFlight.delete(taskId)
-      // A stop of the whole daemon leaves its tasks to the clean-stop path below.
-      if (stopping) return
-      engine.registry.finishTask(taskId, { error: reason })
-      logger.warn({ task_id: taskId, reason }, 'task abandoned')
-      engine.spine.emit({ swarm, event_type: 'task_failed', message: `queued task #${taskId} failed: ${reason}`, metadata: { task_id: taskId, error: reason } })
-    },
-  })
-
-  const deliverTasks = (): void => {
-    // An agent whose inbox is full keeps its tasks pending, in order, until it has room.
-    const blocked = new Set<string>()
-    let firstWaiting: number | null = null
-    let cursor = scanFrom
-    for (;;) {
-      const batch = engine.registry.pendingTasks(swarm, { afterId: cursor, limit: 200 })
-      if (batch.length === 0) break
-      for (const task of batch) {
-        if (stopping) return
-        cursor = task.id
-        if (inFlight.has(task.id)) continue
-        if (blocked.has(task.agent)) {
-          firstWaiting ??= task.id
-          continue
-        }
-        if (!host.acceptsTask(task.agent)) {
-          blocked.add(task.agent)
-          firstWaiting ??= task.id
-          continue
-        }
-        try {
-          const attempts = engine.registry.takeTask(task.id)
-          host.deliver(task.agent, task.task, { id: task.id, redelivered: attempts > 1 })
-          inFlight.add(task.id)
-          logger.info({ task_id: task.id, agent: task.agent, attempts }, attempts > 1 ? 'task redelivered' : 'task delivered')
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err)
-          engine.registry.finishTask(task.id, { error: message })
-          logger.warn({ task_id: task.id, agent: task.agent, reason: message }, 'task failed')
-          engine.spine.emit({ swarm, event_type: 'task_failed', agent: task.agent, message: `queued task #${task.id} for ${task.agent} failed: ${message}`, metadata: { task_id: task.id, error: message } })
-        }
-      }
-    }
-    scanFrom = firstWaiting !== null ? firstWaiting - 1 : cursor
-  }
-
-  const poll = async (): Promise<void> => {
-    try {
-      for (const command of engine.registry.pendingCommands(swarm)) {
-        if (stopping) break
-        await runCommand(command)
-      }
-      if (!stopping) deliverTasks()
-    } catch (err) {
-      // A busy database is retried on the next pass; the queue rows stay pending.
-      logger.warn({ err }, 'reading the task and command queues failed')
-    }
-  }
-
-  const schedule = (): void => {
-    if (stopping) return
-    timer = setTimeout(() => {
-      timer = null
-      pass = poll().finally(schedule)
-    }, pollMs)
-  }
-  pass = poll().finally(schedule)
+  watch.start()
+  void queue.pass()
 
   return { swarm, engine, stop, stopped }
 }

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, inArray, max, sql } from 'drizzle-orm'
 import type { Statement } from 'better-sqlite3'
 import { readFileSync } from 'node:fs'
 import type { Db, OpenedDatabase } from './open.js'
+import { walFile } from './change-watch.js'
 import { events, swarmCommands, swarmOverlays, swarms, tasks } from './schema.js'
 
 export type SwarmRowStatus = 'running' | 'stopped' | 'crashed'
@@ -104,6 +105,9 @@ export class SwarmRegistry {
     pendingTasks: Statement<[string], { n: number }>
     setAgentCount: Statement<[number, string]>
   }
+  /** the file whose changes tell a waiter that some process committed (see lib/db/change-watch.ts) */
+  readonly changeFile: string | null
+  readonly #withPendingWork: () => string[]
 
   constructor(database: OpenedDatabase) {
     this.#db = database.db
@@ -113,6 +117,17 @@ export class SwarmRegistry {
       pendingTasks: raw.prepare("SELECT count(*) AS n FROM tasks WHERE swarm = ? AND status = 'pending'"),
       setAgentCount: raw.prepare('UPDATE swarms SET agent_count = ? WHERE name = ?'),
     }
+    this.changeFile = walFile(database)
+    // Read on every wake of a server's queue consumer: prepared once, answered from the pending-row indexes.
+    const pendingWork = raw.prepare(
+      "SELECT swarm FROM tasks WHERE status = 'pending' UNION SELECT swarm FROM swarm_commands WHERE status = 'pending'",
+    ).pluck()
+    this.#withPendingWork = () => pendingWork.all() as string[]
+  }
+
+  /** The swarms that have a pending task or command. */
+  swarmsWithPendingWork(): string[] {
+    return this.#withPendingWork()
   }
 
   // ── swarms ────────────────────────────────────────────────────────────────

@@ -7,6 +7,12 @@ export interface BufferedWriterOptions {
   maxBatch?: number
   /** a failed flush is reported here; its events are kept and retried */
   onError?: (err: unknown) => void
+  /**
+   * Events after which the queue is written without waiting for the timer:
+   * at the end of the current tick, so what else is queued in it joins the
+   * same transaction and batching under load is kept.
+   */
+  flushWhen?: (event: Omit<SwarmEvent, 'id'>) => boolean
 }
 
 interface Pending {
@@ -26,8 +32,10 @@ export class BufferedEventWriter implements EventStore {
   readonly #interval: number
   readonly #maxBatch: number
   readonly #onError: (err: unknown) => void
+  readonly #flushWhen: ((event: Omit<SwarmEvent, 'id'>) => boolean) | null
   #queue: Pending[] = []
   #timer: NodeJS.Timeout | null = null
+  #soon: NodeJS.Immediate | null = null
   #flushing: Promise<void> | null = null
   #closed = false
 
@@ -36,6 +44,7 @@ export class BufferedEventWriter implements EventStore {
     this.#interval = opts.flushIntervalMs ?? 100
     this.#maxBatch = opts.maxBatch ?? 1000
     this.#onError = opts.onError ?? (() => {})
+    this.#flushWhen = opts.flushWhen ?? null
   }
 
   get pending(): number {
@@ -46,7 +55,7 @@ export class BufferedEventWriter implements EventStore {
     if (this.#closed) return Promise.reject(new Error('event writer is closed'))
     return new Promise((resolve, reject) => {
       this.#queue.push({ event, resolve, reject })
-      this.#schedule()
+      this.#schedule(event)
     })
   }
 
@@ -54,10 +63,16 @@ export class BufferedEventWriter implements EventStore {
     return Promise.all(events.map((e) => this.persist(e)))
   }
 
-  #schedule(): void {
+  #schedule(event: Omit<SwarmEvent, 'id'>): void {
     if (this.#queue.length >= this.#maxBatch) {
       void this.flush()
       return
+    }
+    if (!this.#soon && this.#flushWhen?.(event)) {
+      this.#soon = setImmediate(() => {
+        this.#soon = null
+        void this.flush()
+      })
     }
     if (!this.#timer) {
       this.#timer = setTimeout(() => {
@@ -120,6 +135,8 @@ export class BufferedEventWriter implements EventStore {
 
   async close(): Promise<void> {
     this.#closed = true
+    if (this.#soon) clearImmediate(this.#soon)
+    this.#soon = null
     await this.flush()
     await this.#store.close()
   }

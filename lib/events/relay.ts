@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs'
+import { ChangeWatch } from '../db/change-watch.js'
 import { topics, type PubSub } from '../pubsub/index.js'
 import { liveMessageFor } from './live.js'
 import type { EventSpine } from './spine.js'
@@ -23,8 +23,8 @@ export interface EventRelayOptions {
    * polling then only catches what the watch misses.
    */
   wakeOn?: string | null
-  /** after a wake-up pass, look once more this much later (ms) */
-  recheckMs?: number
+  /** after a wake-up pass, look again these many ms later (see ChangeWatch) */
+  recheckMs?: number[]
   logger?: RelayLogger
 }
 
@@ -45,14 +45,11 @@ export class EventRelay {
   readonly #intervalMs: number
   readonly #batchSize: number
   readonly #wakeOn: string | null
-  readonly #recheckMs: number
+  readonly #recheckMs: number[] | undefined
   readonly #logger: RelayLogger | null
   #lastId = 0
   #running = false
-  #timer: NodeJS.Timeout | null = null
-  #watcher: FSWatcher | null = null
-  #woken = false
-  #recheck: NodeJS.Timeout | null = null
+  #watch: ChangeWatch | null = null
   #failing = false
 
   constructor(opts: EventRelayOptions) {
@@ -62,7 +59,7 @@ export class EventRelay {
     this.#intervalMs = Math.max(1, opts.intervalMs ?? 25)
     this.#batchSize = Math.max(1, opts.batchSize ?? 500)
     this.#wakeOn = opts.wakeOn ?? null
-    this.#recheckMs = opts.recheckMs ?? 5
+    this.#recheckMs = opts.recheckMs
     this.#logger = opts.logger ?? null
   }
 
@@ -79,17 +76,14 @@ export class EventRelay {
     if (this.#running) return
     this.#lastId = this.#store.maxEventId()
     this.#running = true
-    if (this.#wakeOn) this.#watch()
-    this.#schedule()
+    this.#watch = new ChangeWatch({ file: this.#wakeOn, pollMs: this.#intervalMs, ...(this.#recheckMs ? { recheckMs: this.#recheckMs } : {}), onChange: () => this.#pass() })
+    this.#watch.start()
   }
 
   stop(): void {
     this.#running = false
-    if (this.#timer) clearTimeout(this.#timer)
-    if (this.#recheck) clearTimeout(this.#recheck)
-    this.#timer = null
-    this.#recheck = null
-    this.#unwatch()
+    this.#watch?.stop()
+    this.#watch = null
   }
 
   /** Publishes everything written since the last pass; returns how many events were published. */
@@ -99,8 +93,20 @@ export class EventRelay {
     return published
   }
 
+  /**
+   * Passes this process's own events without reading them back: while the
+   * next id is one the spine stored, it is claimed and skipped. True when
+   * that reaches the newest id, so nothing is left to read.
+   */
+  #skipOwn(): boolean {
+    const max = this.#store.maxEventId()
+    while (this.#lastId < max && this.#spine.claimOwn(this.#lastId + 1)) this.#lastId++
+    return this.#lastId >= max
+  }
+
   /** Reads at most `maxBatches` batches; true when caught up. */
   #drainSome(maxBatches: number, count: (n: number) => void = () => {}): boolean {
+    if (this.#skipOwn()) return true
     for (let i = 0; i < maxBatches; i++) {
       const batch = this.#store.eventsSince(this.#lastId, this.#batchSize)
       let published = 0
@@ -120,7 +126,6 @@ export class EventRelay {
 
   #pass(): void {
     if (!this.#running) return
-    if (this.#wakeOn && !this.#watcher) this.#watch()
     try {
       // A large backlog is read a few batches at a time so requests and sockets are served in between.
       if (!this.#drainSome(PASS_BATCHES)) setImmediate(() => this.#pass())
@@ -130,54 +135,5 @@ export class EventRelay {
       if (!this.#failing) this.#logger?.warn({ err }, 'event relay: reading new events failed; retrying')
       this.#failing = true
     }
-  }
-
-  #schedule(): void {
-    if (!this.#running) return
-    this.#timer = setTimeout(() => {
-      this.#timer = null
-      this.#pass()
-      this.#schedule()
-    }, this.#intervalMs)
-    this.#timer.unref()
-  }
-
-  #watch(): void {
-    try {
-      const watcher = watch(this.#wakeOn!, { persistent: false }, (type) => {
-        // The file was replaced (all connections closed and it was recreated): watch the new one on the next pass.
-        if (type === 'rename') this.#unwatch()
-        this.#wake()
-      })
-      watcher.on('error', () => this.#unwatch())
-      this.#watcher = watcher
-    } catch {
-      // No such file yet, or no watch support: polling alone still delivers everything.
-    }
-  }
-
-  #unwatch(): void {
-    this.#watcher?.close()
-    this.#watcher = null
-  }
-
-  /**
-   * Many change notifications per commit collapse into one pass. A writer
-   * touches the file a moment before its commit becomes visible to readers,
-   * so one more pass shortly after catches a commit the first pass was early for.
-   */
-  #wake(): void {
-    if (this.#woken || !this.#running) return
-    this.#woken = true
-    setImmediate(() => {
-      this.#woken = false
-      this.#pass()
-      if (this.#recheck || !this.#running) return
-      this.#recheck = setTimeout(() => {
-        this.#recheck = null
-        this.#pass()
-      }, this.#recheckMs)
-      this.#recheck.unref()
-    })
   }
 }

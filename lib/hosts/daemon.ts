@@ -25,8 +25,9 @@ export const DAEMON_COMMAND_TIMEOUT_MS = 10_000
 const checkMutation = compile<MutationInput>(mutationSchema)
 
 /**
- * A swarm known from its registry row: run by a daemon process (or stopped,
- * or crashed). Tasks go into the database's task queue, messages and
+ * A swarm known from its registry row: run by another process, a daemon or
+ * a server, which reads the queues of the swarms it runs (or stopped, or
+ * crashed). Tasks go into the database's task queue, messages and
  * mutations into its command queue, and a stop is a SIGTERM to its pid.
  * What needs the swarm's memory (history, message log, one agent's restart)
  * is refused with swarmInDaemon.
@@ -207,6 +208,7 @@ async function waitForExit(name: string, pid: number, timeoutMs: number): Promis
   const deadline = Date.now() + timeoutMs
   while (isPidAlive(pid)) {
     if (Date.now() >= deadline) throw errors.timeout(`daemon of swarm "${name}" (pid ${pid}) to exit`)
-    await new Promise((r) => setTimeout(r, 50))
+    // Nothing announces a process's exit to another process: a pid check is cheap enough to run often.
+    await new Promise((r) => setTimeout(r, 10))
   }
 }

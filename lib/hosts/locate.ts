@@ -29,10 +29,10 @@ export interface ClientReach {
 /**
  * Where `name` runs, as a SwarmHost: the one place that answers that
  * question. In this process if the manager has it; otherwise its registry row
- * decides (today: a daemon, or a stopped swarm that last ran anywhere). A
- * swarm owned by another server sharing the database would be one more
- * branch here, decided from the row. The CLI passes a ClientReach, which adds
- * the server over HTTP.
+ * decides: a swarm another process runs (a daemon, or a server: both read the
+ * queues of the swarms they run) is reached through the database queues, and
+ * a stopped one is answered from the row. The CLI passes a ClientReach, which
+ * adds the server over HTTP.
  */
 export function locate(name: string, reach: LocalReach): SwarmHost
 export function locate(name: string, reach: ClientReach): Promise<SwarmHost>
