@@ -20,12 +20,17 @@
  *
  *   node --import tsx bench/task-path.ts [--tasks 10000] [--window 500] [--paced 1000] [--rate 200] [--rounds 3] [--bytes 64]
  *   (or TASK_PATH_TASKS, TASK_PATH_WINDOW, … TASK_PATH_ROUNDS)
+ *
+ * TASK_PATH_PROFILE=<dir> writes a CPU profile of each genswarms phase (not
+ * of startup, nor of the baseline) to that directory, for DevTools or any
+ * .cpuprofile reader.
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Session } from 'node:inspector/promises'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
 import websocket from '@fastify/websocket'
@@ -175,6 +180,27 @@ function percentile(values: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
+const PROFILE_DIR = process.env.TASK_PATH_PROFILE
+let session: Session | null = null
+
+/** Runs `fn` under the CPU profiler when TASK_PATH_PROFILE is set and the side is ours. */
+async function profiled<T>(side: Side, label: string, fn: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR || side.name !== 'genswarms') return fn()
+  if (!session) {
+    session = new Session()
+    session.connect()
+    await session.post('Profiler.enable')
+  }
+  await session.post('Profiler.start')
+  try {
+    return await fn()
+  } finally {
+    const { profile } = await session.post('Profiler.stop')
+    mkdirSync(PROFILE_DIR, { recursive: true })
+    writeFileSync(join(PROFILE_DIR, `${label}-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+  }
+}
+
 const median = (xs: number[]) => percentile(xs, 50)
 
 function checkAll(side: Side, phase: string, report: { outputs: number; refused: number }, expected: number): void {
@@ -188,7 +214,7 @@ async function runRound(client: Client, s: Settings, side: Side): Promise<RoundF
   const warm = await client.request({ type: 'pipelined', count: s.warmup, window: s.window, agents: side.one.agents, bytes: s.bytes }, 'pipelined')
   checkAll(side, 'warm-up', warm, s.warmup)
   const cpuBefore = process.cpuUsage()
-  const one = await client.request({ type: 'pipelined', count: s.tasks, window: s.window, agents: side.one.agents, bytes: s.bytes }, 'pipelined')
+  const one = await profiled(side, 'one-agent', () => client.request({ type: 'pipelined', count: s.tasks, window: s.window, agents: side.one.agents, bytes: s.bytes }, 'pipelined'))
   const cpu = process.cpuUsage(cpuBefore)
   checkAll(side, 'one agent', one, s.tasks)
   const paced = await client.request({ type: 'paced', count: s.paced, rate: s.rate, agents: side.one.agents, bytes: s.bytes }, 'paced')
@@ -196,7 +222,7 @@ async function runRound(client: Client, s: Settings, side: Side): Promise<RoundF
   await client.request({ type: 'disconnect' }, 'disconnected')
 
   await client.request({ type: 'connect', url: side.url, topic: side.eight.topic }, 'connected')
-  const eight = await client.request({ type: 'pipelined', count: s.tasks, window: s.window, agents: side.eight.agents, bytes: s.bytes }, 'pipelined')
+  const eight = await profiled(side, 'eight-agents', () => client.request({ type: 'pipelined', count: s.tasks, window: s.window, agents: side.eight.agents, bytes: s.bytes }, 'pipelined'))
   checkAll(side, 'eight agents', eight, s.tasks)
   await client.request({ type: 'disconnect' }, 'disconnected')
   return {
