@@ -53,6 +53,13 @@ export class Swarm implements AgentHost, ObjectHost {
   readonly #sendToSwarm: SwarmObjectOptions['sendToSwarm']
   readonly #spine: EventSpine
   #config: SwarmConfig
+  /** the config's agent specs by name: a turn looks its agent up here, not by scanning the list */
+  #specs = new Map<string, SwarmConfig['agents'][number]>()
+  /**
+   * What each agent's turns are given, rendered once: the texts change only
+   * when the config, the library or the topology does, which is reconfigure.
+   */
+  readonly #givenSkills = new Map<string, SkillText[]>()
   /** the task whose turn is producing output right now; routing it causes carries its id */
   #turn: TaskRef | null = null
   taskListener: TaskListener | null = null
@@ -69,6 +76,7 @@ export class Swarm implements AgentHost, ObjectHost {
     this.configPath = configPath
     this.#spine = spine
     this.#config = config
+    this.#setConfig(config)
     for (const spec of config.agents) this.agents.set(spec.name, new AgentRuntime(spec, this.swarm, this))
     this.#sendToSwarm = objects.sendToSwarm
     this.objects = new SwarmObjects(config.objects, objects.modules ?? new Map(), this, objects.cwd ?? process.cwd())
@@ -83,6 +91,7 @@ export class Swarm implements AgentHost, ObjectHost {
   /** Starts every agent; those that fail are left in `error` and named in the result. */
   async start(): Promise<{ failed: { agent: string; reason: string }[] }> {
     await this.library.load(this.#config.agents)
+    this.#givenSkills.clear()
     const results = await Promise.allSettled([...this.agents.values()].map((a) => this.#startAgent(a)))
     const failed = results.flatMap((r, i) =>
       r.status === 'rejected' ? [{ agent: [...this.agents.keys()][i]!, reason: String((r.reason as Error)?.message ?? r.reason) }] : [],
@@ -238,7 +247,13 @@ export class Swarm implements AgentHost, ObjectHost {
 
   /** The agent's spec as the config has it now: a runtime skill change lives there, not in the runtime's spec. */
   #specOf(agent: AgentRuntime) {
-    return this.#config.agents.find((a) => a.name === agent.name) ?? agent.spec
+    return this.#specs.get(agent.name) ?? agent.spec
+  }
+
+  #setConfig(config: SwarmConfig): void {
+    this.#config = config
+    this.#specs = new Map(config.agents.map((a) => [a.name, a]))
+    this.#givenSkills.clear()
   }
 
   /** The effective configuration of the running swarm (seed + applied mutations). */
@@ -256,8 +271,9 @@ export class Swarm implements AgentHost, ObjectHost {
     const removed = [...this.agents.keys()].filter((name) => !wanted.has(name))
     const added = next.agents.filter((a) => !this.agents.has(a.name))
     const edgesBefore = this.router.edges()
-    this.#config = next
+    this.#setConfig(next)
     await this.library.load(next.agents)
+    this.#givenSkills.clear()
     if (cause.op === 'set_skill') {
       // The text itself stays out of the event: only its name and size are observable here.
       this.#emit({ event_type: 'skill_updated', agent: cause.agent, message: `skill ${cause.skill} of ${cause.agent} set (${cause.content.length} characters); used from its next turn`, metadata: { skill: cause.skill, length: cause.content.length } })
@@ -274,6 +290,8 @@ export class Swarm implements AgentHost, ObjectHost {
     const gained = next.topology.filter((n) => !this.router.hasEdge(n))
     for (const edge of dropped) this.router.removeEdge(edge)
     for (const edge of gained) this.router.addEdge(edge)
+    // {{targets}} follows the edges; turns started during the awaits above may have cached the old ones.
+    this.#givenSkills.clear()
 
     const failed: string[] = []
     for (const spec of added) {
@@ -318,7 +336,14 @@ export class Swarm implements AgentHost, ObjectHost {
   // ── AgentHost ─────────────────────────────────────────────────────────────
 
   skills(agent: AgentRuntime): SkillText[] {
-    return givenSkills(this.agentSkills(agent.name))
+    let given = this.#givenSkills.get(agent.name)
+    if (!given) {
+      given = givenSkills(this.agentSkills(agent.name))
+      // Shared by every turn until the next change: no backend may edit it.
+      Object.freeze(given)
+      this.#givenSkills.set(agent.name, given)
+    }
+    return given
   }
 
   stateChanged(agent: AgentRuntime, state: AgentState, previous: AgentState): void {
