@@ -8,7 +8,7 @@ import {
   serializerV2,
   topicMatches,
 } from '../lib/phoenix/index.js'
-import { binaryPushAddress } from '../lib/phoenix/serializer.js'
+import { binaryPushAddress, sharedPayloadJson } from '../lib/phoenix/serializer.js'
 
 function decodeError(fn: () => unknown): ProtocolError {
   try {
@@ -86,4 +86,14 @@ t.test('topic patterns: trailing * is a prefix match, otherwise exact', async (t
   t.notOk(topicMatches('swarm:*', 'swarms:a'))
   t.ok(topicMatches('lobby', 'lobby'))
   t.notOk(topicMatches('lobby', 'lobby:1'))
+})
+
+t.test('a payload encoded once for many pushes gives the same frames as encoding it per push', async (t) => {
+  const message = { event: 'agent_output', payload: { agent: 'a', content: 'line "quoted"\n', n: 1, nested: [null, true] } }
+  const json = sharedPayloadJson(message, message.payload)
+  t.equal(sharedPayloadJson(message, { other: true }), json, 'the second push reuses the first encoding')
+  for (const serializer of [serializerV1, serializerV2]) {
+    const msg = { joinRef: '3', ref: null, topic: 'swarm:s', event: 'agent_output', payload: message.payload }
+    t.equal(serializer.encode({ ...msg, payloadJson: json! }), serializer.encode(msg), `vsn ${serializer.vsn}`)
+  }
 })

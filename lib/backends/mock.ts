@@ -6,6 +6,35 @@ interface CompiledRule extends MockRule {
 }
 
 /**
+ * Answers without a delay run on a microtask: a turn still never completes
+ * inside the call that started it, but it does not wait for a timer either
+ * (a `setTimeout(0)` costs a millisecond or more, which capped one agent
+ * below 1,000 turns a second). Agents that answer each other instantly
+ * would chain microtasks for ever and starve sockets and timers, so after
+ * this many answers in one turn of the event loop the rest wait for the
+ * next one (`setImmediate`).
+ */
+const MICROTASK_ANSWERS_PER_LOOP = 256
+let answersThisLoop = 0
+let loopResetQueued = false
+
+function answerSoon(fn: () => void): void {
+  if (!loopResetQueued) {
+    loopResetQueued = true
+    setImmediate(() => {
+      loopResetQueued = false
+      answersThisLoop = 0
+    })
+  }
+  if (answersThisLoop < MICROTASK_ANSWERS_PER_LOOP) {
+    answersThisLoop++
+    queueMicrotask(fn)
+  } else {
+    setImmediate(fn)
+  }
+}
+
+/**
  * No process: answers each input with the first scripted rule whose `match`
  * finds the input, after `delay_ms`; with no match it stays silent (or echoes
  * when `echo` is set). Every turn ends with `status idle`.
@@ -16,6 +45,8 @@ export class MockBackend implements AgentBackend {
   readonly #echo: boolean
   #listener: (output: BackendOutput) => void = () => {}
   #running = false
+  /** bumped by stop: an answer scheduled before it is not given after a restart either */
+  #generation = 0
   readonly #timers = new Set<NodeJS.Timeout>()
 
   constructor(spec: MockBackendSpec) {
@@ -33,6 +64,7 @@ export class MockBackend implements AgentBackend {
 
   async stop(): Promise<void> {
     this.#running = false
+    this.#generation++
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
   }
@@ -45,13 +77,19 @@ export class MockBackend implements AgentBackend {
     if (!this.#running) return
     const rule = this.#rules.find((r) => r.regex.test(input.content))
     const response = rule ? rule.response : this.#echo ? input.content : null
-    // Always asynchronous, so a turn never completes inside the call that started it.
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer)
-      if (!this.#running) return
+    const generation = this.#generation
+    const answer = () => {
+      if (!this.#running || generation !== this.#generation) return
       if (response !== null) this.#listener({ type: 'output', content: response })
       this.#listener({ type: 'status', state: 'idle' })
-    }, rule?.delay_ms ?? 0)
+    }
+    const delay = rule?.delay_ms ?? 0
+    // Always asynchronous, so a turn never completes inside the call that started it.
+    if (delay <= 0) return answerSoon(answer)
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer)
+      answer()
+    }, delay)
     this.#timers.add(timer)
   }
 }

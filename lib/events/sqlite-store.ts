@@ -1,14 +1,25 @@
-import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { Statement } from 'better-sqlite3'
 import type { OpenedDatabase } from '../db/open.js'
-import { events } from '../db/schema.js'
 import type { Category, Level } from './taxonomy.js'
 import type { EventQuery, EventStore, SwarmEvent } from './types.js'
 
 export const MAX_QUERY_LIMIT = 1000
 const DEFAULT_QUERY_LIMIT = 100
 
-type Row = typeof events.$inferSelect
+/** A row as SQLite returns it (the table is `events` in lib/db/schema.ts). */
+interface Row {
+  id: number
+  timestamp: string
+  level: string
+  category: string
+  swarm: string | null
+  agent: string | null
+  event_type: string
+  message: string
+  metadata: string | null
+}
+
+const COLUMNS = 'id, timestamp, level, category, swarm, agent, event_type, message, metadata'
 
 function toEvent(row: Row): SwarmEvent {
   return {
@@ -18,11 +29,20 @@ function toEvent(row: Row): SwarmEvent {
     category: row.category as Category,
     swarm: row.swarm,
     agent: row.agent,
-    event_type: row.eventType,
+    event_type: row.event_type,
     message: row.message,
-    metadata: row.metadata ?? {},
+    metadata: row.metadata === null ? {} : ((JSON.parse(row.metadata) as Record<string, unknown> | null) ?? {}),
   }
 }
+
+/** The filters of an EventQuery, in the order their conditions are written. */
+const FILTERS = [
+  ['swarm', 'swarm = ?'],
+  ['agent', 'agent = ?'],
+  ['level', 'level = ?'],
+  ['category', 'category = ?'],
+  ['event_type', 'event_type = ?'],
+] as const
 
 export function clampLimit(limit: number | undefined, fallback = DEFAULT_QUERY_LIMIT): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback
@@ -33,8 +53,14 @@ export function clampLimit(limit: number | undefined, fallback = DEFAULT_QUERY_L
 export class SqliteEventStore implements EventStore {
   readonly #database: OpenedDatabase
   readonly #insert: Statement
-  readonly #since
+  readonly #since: Statement
   readonly #max: Statement
+  /**
+   * One prepared statement per shape of query (which filters, which order):
+   * a handful of shapes serve every REST and socket read, so nothing is
+   * rebuilt or re-prepared per request.
+   */
+  readonly #queries = new Map<string, Statement>()
   readonly #insertMany: (batch: Omit<SwarmEvent, 'id'>[]) => SwarmEvent[]
 
   constructor(database: OpenedDatabase) {
@@ -43,13 +69,7 @@ export class SqliteEventStore implements EventStore {
     this.#insert = sqlite.prepare(
       'INSERT INTO events (timestamp, level, category, swarm, agent, event_type, message, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
-    this.#since = database.db
-      .select()
-      .from(events)
-      .where(gt(events.id, sql.placeholder('id')))
-      .orderBy(asc(events.id))
-      .limit(sql.placeholder('limit'))
-      .prepare()
+    this.#since = sqlite.prepare(`SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id ASC LIMIT ?`)
     this.#max = sqlite.prepare('SELECT COALESCE(MAX(id), 0) AS max FROM events').pluck()
     this.#insertMany = sqlite.transaction((batch: Omit<SwarmEvent, 'id'>[]) => batch.map((e) => this.#insertOne(e)))
   }
@@ -70,29 +90,44 @@ export class SqliteEventStore implements EventStore {
   }
 
   query(q: EventQuery = {}): SwarmEvent[] {
-    const where: SQL[] = []
-    if (q.swarm) where.push(eq(events.swarm, q.swarm))
-    if (q.agent) where.push(eq(events.agent, q.agent))
-    if (q.level) where.push(eq(events.level, q.level))
-    if (q.category) where.push(eq(events.category, q.category))
-    if (q.event_type) where.push(eq(events.eventType, q.event_type))
-    if (q.minutes !== undefined && q.minutes > 0) {
-      where.push(gte(events.timestamp, new Date(Date.now() - q.minutes * 60_000).toISOString()))
+    const where: string[] = []
+    const params: unknown[] = []
+    let shape = ''
+    for (const [key, condition] of FILTERS) {
+      const value = q[key]
+      if (!value) continue
+      where.push(condition)
+      params.push(value)
+      shape += `${key},`
     }
-    if (q.afterId !== undefined) where.push(gt(events.id, q.afterId))
-    if (q.beforeId !== undefined) where.push(lt(events.id, q.beforeId))
-    const rows = this.#database.db
-      .select()
-      .from(events)
-      .where(where.length ? and(...where) : undefined)
-      .orderBy(q.afterId !== undefined ? asc(events.id) : desc(events.id))
-      .limit(clampLimit(q.limit))
-      .all()
-    return rows.map(toEvent)
+    if (q.minutes !== undefined && q.minutes > 0) {
+      where.push('timestamp >= ?')
+      params.push(new Date(Date.now() - q.minutes * 60_000).toISOString())
+      shape += 'm'
+    }
+    if (q.afterId !== undefined) {
+      where.push('id > ?')
+      params.push(q.afterId)
+      shape += '>'
+    }
+    if (q.beforeId !== undefined) {
+      where.push('id < ?')
+      params.push(q.beforeId)
+      shape += '<'
+    }
+    const order = q.afterId !== undefined ? 'ASC' : 'DESC'
+    shape += order
+    let statement = this.#queries.get(shape)
+    if (!statement) {
+      const clause = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+      statement = this.#database.sqlite.prepare(`SELECT ${COLUMNS} FROM events${clause} ORDER BY id ${order} LIMIT ?`)
+      this.#queries.set(shape, statement)
+    }
+    return (statement.all(...params, clampLimit(q.limit)) as Row[]).map(toEvent)
   }
 
   eventsSince(id: number, limit = MAX_QUERY_LIMIT): SwarmEvent[] {
-    return this.#since.all({ id, limit }).map(toEvent)
+    return (this.#since.all(id, limit) as Row[]).map(toEvent)
   }
 
   maxEventId(): number {

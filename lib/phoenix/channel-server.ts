@@ -1,4 +1,5 @@
 import { clip, type WarningAggregator } from './log-aggregator.js'
+import { sharedPayloadJson } from './serializer.js'
 import { isReply, ok, refuse, replyFrame, SocketReason } from './replies.js'
 import type { Channel, ChannelContext, ChannelDefinition, Logger, Message, SocketLimits, TerminateReason } from './types.js'
 
@@ -39,7 +40,7 @@ export class ChannelServer {
   #mailbox: Message[] = []
   /** a message is being handled and its reply has not gone out yet */
   #busy = false
-  #held: Array<[event: string, payload: unknown]> = []
+  #held: Array<[event: string, payload: unknown, payloadJson: string | undefined]> = []
 
   constructor(host: ChannelServerHost, definition: ChannelDefinition, join: Message) {
     this.#host = host
@@ -170,18 +171,18 @@ export class ChannelServer {
     this.#busy = false
     const held = this.#held
     this.#held = []
-    for (const [event, payload] of held) {
+    for (const [event, payload, payloadJson] of held) {
       if (this.#state !== 'joined') return
-      this.#sendPush(event, payload)
+      this.#sendPush(event, payload, payloadJson)
     }
   }
 
-  #push(event: string, payload: unknown): void {
+  #push(event: string, payload: unknown, payloadJson?: string): void {
     if (this.#state === 'closed') return
     if (!this.#busy) {
-      this.#sendPush(event, payload)
+      this.#sendPush(event, payload, payloadJson)
     } else if (this.#held.length < this.#host.limits.maxPendingPerTopic) {
-      this.#held.push([event, payload])
+      this.#held.push([event, payload, payloadJson])
     } else if (this.#state === 'joining') {
       this.#host.warnings.warn('early', { topic: clip(this.topic), event }, 'push before join reply dropped: too many queued')
     } else {
@@ -189,8 +190,8 @@ export class ChannelServer {
     }
   }
 
-  #sendPush(event: string, payload: unknown): void {
-    this.#host.send({ joinRef: this.#wireJoinRef, ref: null, topic: this.topic, event, payload })
+  #sendPush(event: string, payload: unknown, payloadJson: string | undefined): void {
+    this.#host.send({ joinRef: this.#wireJoinRef, ref: null, topic: this.topic, event, payload, ...(payloadJson !== undefined ? { payloadJson } : {}) })
   }
 
   /** Ends a joined channel the way Phoenix does: phx_close (or phx_error) carrying its join_ref as ref too. */
@@ -230,7 +231,8 @@ export class ChannelServer {
       joinRef: join.joinRef ?? join.ref ?? '',
       params: this.#host.params,
       push: (event: string, payload: unknown) => this.#push(event, payload),
-      forward: (message: { event: string; payload: unknown }) => this.#push(message.event, message.payload),
+      // Every channel forwarding the same message shares one encoding of its payload.
+      forward: (message: { event: string; payload: unknown }) => this.#push(message.event, message.payload, sharedPayloadJson(message, message.payload)),
     })
   }
 

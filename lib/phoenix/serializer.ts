@@ -31,9 +31,28 @@ function recover(joinRef: unknown, ref: unknown, topic: unknown): RecoveredAddre
   return isRef(joinRef) && isRef(ref) && typeof topic === 'string' ? { joinRef, ref, topic } : null
 }
 
+const payloadJsonOf = new WeakMap<object, string>()
+
+/**
+ * The JSON of a payload shared by many pushes, computed for the first and
+ * reused by the rest; `key` is the object they share (a PubSub message).
+ */
+export function sharedPayloadJson(key: object, payload: unknown): string | undefined {
+  let json = payloadJsonOf.get(key)
+  if (json === undefined) {
+    json = JSON.stringify(payload) as string | undefined
+    if (json === undefined) return undefined
+    payloadJsonOf.set(key, json)
+  }
+  return json
+}
+
 export const serializerV2: Serializer = {
   vsn: '2.0.0',
   encode(msg) {
+    if (msg.payloadJson !== undefined) {
+      return `[${JSON.stringify(msg.joinRef)},${JSON.stringify(msg.ref)},${JSON.stringify(msg.topic)},${JSON.stringify(msg.event)},${msg.payloadJson}]`
+    }
     return JSON.stringify([msg.joinRef, msg.ref, msg.topic, msg.event, msg.payload])
   },
   decode(text) {
@@ -52,6 +71,9 @@ export const serializerV2: Serializer = {
 export const serializerV1: Serializer = {
   vsn: '1.0.0',
   encode(msg) {
+    if (msg.payloadJson !== undefined) {
+      return `{"topic":${JSON.stringify(msg.topic)},"event":${JSON.stringify(msg.event)},"payload":${msg.payloadJson},"ref":${JSON.stringify(msg.ref)}}`
+    }
     return JSON.stringify({ topic: msg.topic, event: msg.event, payload: msg.payload, ref: msg.ref })
   },
   decode(text) {

@@ -14,6 +14,8 @@ export const INBOX_LIMIT = 1000
  */
 export const MESSAGE_INBOX_LIMIT = 10_000
 
+type Remembered = Omit<HistoryEntry, 'timestamp'> & { at: number }
+
 /** The queued task an input belongs to: the task itself, or a message one of its turns sent. */
 export interface TaskRef {
   id: number
@@ -70,7 +72,12 @@ export class AgentRuntime {
   readonly #inbox: InboxEntry[] = []
   #waitingTasks = 0
   #current: InboxEntry | null = null
-  readonly #history: HistoryEntry[] = []
+  /**
+   * The last HISTORY_SIZE entries in a ring, `#historyNext` the slot the next
+   * one takes; the time is kept as a number and written out only when read.
+   */
+  readonly #history: Remembered[] = []
+  #historyNext = 0
   /** what the agent's turns have cost since the swarm started (kept across restarts of the agent) */
   readonly tokens: TokenTotals = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, turns: 0 }
 
@@ -147,7 +154,10 @@ export class AgentRuntime {
   }
 
   history(limit = 100): HistoryEntry[] {
-    return this.#history.slice(-Math.max(0, limit))
+    const ring = this.#history
+    const ordered = ring.length < HISTORY_SIZE ? ring : [...ring.slice(this.#historyNext), ...ring.slice(0, this.#historyNext)]
+    const n = Math.max(0, limit)
+    return (n === 0 ? [] : ordered.slice(-n)).map(({ at, ...entry }) => ({ timestamp: new Date(at).toISOString(), ...entry }))
   }
 
   /** Starts the next waiting input if the agent is idle: called when its swarm resumes. */
@@ -233,8 +243,10 @@ export class AgentRuntime {
   }
 
   #remember(entry: Omit<HistoryEntry, 'timestamp'>): void {
-    this.#history.push({ timestamp: new Date().toISOString(), ...entry })
-    if (this.#history.length > HISTORY_SIZE) this.#history.splice(0, this.#history.length - HISTORY_SIZE)
+    const remembered = { at: Date.now(), ...entry }
+    if (this.#history.length < HISTORY_SIZE) this.#history.push(remembered)
+    else this.#history[this.#historyNext] = remembered
+    this.#historyNext = (this.#historyNext + 1) % HISTORY_SIZE
   }
 
   #setState(state: AgentState): void {

@@ -53,7 +53,14 @@ export class Swarm implements AgentHost, ObjectHost {
   readonly system: SystemObjects
   readonly #sendToSwarm: SwarmObjectOptions['sendToSwarm']
   readonly #spine: EventSpine
-  #config: SwarmConfig
+  #config!: SwarmConfig
+  /** the config's agent specs by name: a turn looks its agent up here, not by scanning the list */
+  #specs = new Map<string, SwarmConfig['agents'][number]>()
+  /**
+   * What each agent's turns are given, rendered once: the texts change only
+   * when the config, the library or the topology does, which is reconfigure.
+   */
+  readonly #givenSkills = new Map<string, SkillText[]>()
   /** the task whose turn is producing output right now; routing it causes carries its id */
   #turn: TaskRef | null = null
   taskListener: TaskListener | null = null
@@ -69,7 +76,7 @@ export class Swarm implements AgentHost, ObjectHost {
     this.library = library
     this.configPath = configPath
     this.#spine = spine
-    this.#config = config
+    this.#setConfig(config)
     this.#sendToSwarm = objects.sendToSwarm
     this.objects = new SwarmObjects(config.objects, objects.modules ?? new Map(), this, objects.cwd ?? process.cwd())
     this.router = new Router(this.swarm, config.topology, {
@@ -86,6 +93,7 @@ export class Swarm implements AgentHost, ObjectHost {
   /** Starts every agent; those that fail are left in `error` and named in the result. */
   async start(): Promise<{ failed: { agent: string; reason: string }[] }> {
     await this.library.load(this.#config.agents)
+    this.#givenSkills.clear()
     // Agents come into being here, a slice at a time with their starts: 10,000 of them must not hold the event loop.
     const specs = this.#config.agents
     const results = await settledInSlices(specs, (spec) => {
@@ -248,12 +256,14 @@ export class Swarm implements AgentHost, ObjectHost {
 
   /** The agent's spec as the config has it now: a runtime skill change lives there, not in the runtime's spec. */
   #specOf(agent: AgentRuntime) {
-    // Indexed once per config: a status of 10,000 agents must not search the list per agent.
-    if (this.#specIndex?.config !== this.#config) this.#specIndex = { config: this.#config, byName: new Map(this.#config.agents.map((a) => [a.name, a])) }
-    return this.#specIndex.byName.get(agent.name) ?? agent.spec
+    return this.#specs.get(agent.name) ?? agent.spec
   }
 
-  #specIndex: { config: SwarmConfig; byName: Map<string, SwarmConfig['agents'][number]> } | null = null
+  #setConfig(config: SwarmConfig): void {
+    this.#config = config
+    this.#specs = new Map(config.agents.map((a) => [a.name, a]))
+    this.#givenSkills.clear()
+  }
 
   /** The effective configuration of the running swarm (seed + applied mutations). */
   config(): SwarmConfig {
@@ -270,8 +280,9 @@ export class Swarm implements AgentHost, ObjectHost {
     const removed = [...this.agents.keys()].filter((name) => !wanted.has(name))
     const added = next.agents.filter((a) => !this.agents.has(a.name))
     const edgesBefore = this.router.edges()
-    this.#config = next
+    this.#setConfig(next)
     await this.library.load(next.agents)
+    this.#givenSkills.clear()
     if (cause.op === 'set_skill') {
       // The text itself stays out of the event: only its name and size are observable here.
       this.#emit({ event_type: 'skill_updated', agent: cause.agent, message: `skill ${cause.skill} of ${cause.agent} set (${cause.content.length} characters); used from its next turn`, metadata: { skill: cause.skill, length: cause.content.length } })
@@ -289,6 +300,8 @@ export class Swarm implements AgentHost, ObjectHost {
     const gained = next.topology.filter((n) => !this.router.hasEdge(n))
     for (const edge of dropped) this.router.removeEdge(edge)
     for (const edge of gained) this.router.addEdge(edge)
+    // {{targets}} follows the edges; turns started during the awaits above may have cached the old ones.
+    this.#givenSkills.clear()
 
     const failed: string[] = []
     for (const spec of added) {
@@ -333,7 +346,14 @@ export class Swarm implements AgentHost, ObjectHost {
   // ── AgentHost ─────────────────────────────────────────────────────────────
 
   skills(agent: AgentRuntime): SkillText[] {
-    return givenSkills(this.agentSkills(agent.name))
+    let given = this.#givenSkills.get(agent.name)
+    if (!given) {
+      given = givenSkills(this.agentSkills(agent.name))
+      // Shared by every turn until the next change: no backend may edit it.
+      Object.freeze(given)
+      this.#givenSkills.set(agent.name, given)
+    }
+    return given
   }
 
   stateChanged(agent: AgentRuntime, state: AgentState, previous: AgentState): void {
