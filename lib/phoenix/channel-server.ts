@@ -176,7 +176,8 @@ export class ChannelServer {
     }
   }
 
-  #push(event: string, payload: unknown): void {
+  /** @internal what the channel's context pushes through */
+  push(event: string, payload: unknown): void {
     if (this.#state === 'closed') return
     if (!this.#busy) {
       this.#sendPush(event, payload)
@@ -225,13 +226,7 @@ export class ChannelServer {
   }
 
   #context(join: Message): ChannelContext {
-    return Object.freeze({
-      topic: this.topic,
-      joinRef: join.joinRef ?? join.ref ?? '',
-      params: this.#host.params,
-      push: (event: string, payload: unknown) => this.#push(event, payload),
-      forward: (message: { event: string; payload: unknown }) => this.#push(message.event, message.payload),
-    })
+    return new ServerContext(this, join.joinRef ?? join.ref ?? '', this.#host.params)
   }
 
   /**
@@ -260,4 +255,28 @@ export class ChannelServer {
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * The context a channel gets, held for the channel's whole life. push and
+ * forward stay functions a channel can hand around on their own; assigned in
+ * the constructor they share one scope and carry no name property each
+ * (which a transpiler keeping function names would add to arrows written in
+ * an object literal).
+ */
+class ServerContext implements ChannelContext {
+  readonly topic: string
+  readonly joinRef: string
+  readonly params: Record<string, string>
+  readonly push: (event: string, payload: unknown) => void
+  readonly forward: (message: { event: string; payload: unknown }) => void
+
+  constructor(server: ChannelServer, joinRef: string, params: Record<string, string>) {
+    this.topic = server.topic
+    this.joinRef = joinRef
+    this.params = params
+    this.push = (event, payload) => server.push(event, payload)
+    this.forward = (message) => server.push(message.event, message.payload)
+    Object.freeze(this)
+  }
 }
