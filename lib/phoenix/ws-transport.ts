@@ -33,18 +33,27 @@ type TaggedWs = WebSocket & { [TRANSPORT]?: WsTransport }
 interface CorkableSocket {
   cork(): void
   uncork(): void
+  readonly writableLength: number
 }
+
+/** corked bytes that are written at once rather than at the end of the loop turn */
+const FLUSH_BYTES = 64 * 1024
 
 /**
  * The Transport of one ws WebSocket. It is a class with shared listeners
  * rather than closures per socket because an idle socket should cost little
  * more than the WebSocket itself: thousands stay open at once.
  *
- * Frames sent to one socket in the same tick (an agent's output and its status
- * change, a reply and the pushes behind it) leave in one write instead of one
- * system call each: the TCP socket is corked on the first send of a tick and
- * uncorked once the tick's work is done. Corked bytes are part of
- * `ws.bufferedAmount`, so the outgoing budget sees them.
+ * Frames sent to one socket in the same turn of the event loop (an agent's
+ * status change and output, a reply and the pushes behind it, the outputs of
+ * several agents whose timers fired together) leave in one write instead of
+ * one system call each: the system call, not the framing, is most of what a
+ * push costs when one output goes to hundreds of sockets. The TCP socket is
+ * corked on the first send and uncorked in the check phase of the same loop
+ * turn (setImmediate), or at once when FLUSH_BYTES are waiting, so a burst
+ * reaches the kernel in pieces a fast client can drain and the outgoing budget
+ * (corked bytes are part of `ws.bufferedAmount`) only counts what the client
+ * really left unread.
  */
 class WsTransport implements Transport {
   readonly ws: WebSocket
@@ -63,8 +72,9 @@ class WsTransport implements Transport {
   send(text: string): void {
     const ws = this.ws
     if (ws.readyState !== ws.OPEN) return
-    this.#cork()
+    const tcp = this.#cork()
     ws.send(text)
+    if (tcp && tcp.writableLength >= FLUSH_BYTES) this.flush()
   }
 
   close(code: number, reason: string): void {
@@ -97,13 +107,13 @@ class WsTransport implements Transport {
     this.socket?.handleClose()
   }
 
-  #cork(): void {
-    if (this.#corked) return
+  #cork(): CorkableSocket | undefined {
     const tcp = tcpOf(this.ws)
-    if (!tcp) return
+    if (this.#corked || !tcp) return tcp
     this.#corked = true
     tcp.cork()
-    process.nextTick(flushTransport, this)
+    setImmediate(flushTransport, this)
+    return tcp
   }
 }
 
