@@ -8,7 +8,7 @@ import {
   serializerV2,
   topicMatches,
 } from '../lib/phoenix/index.js'
-import { binaryPushAddress, sharedPayloadJson } from '../lib/phoenix/serializer.js'
+import { binaryPushAddress } from '../lib/phoenix/serializer.js'
 
 function decodeError(fn: () => unknown): ProtocolError {
   try {
@@ -88,12 +88,22 @@ t.test('topic patterns: trailing * is a prefix match, otherwise exact', async (t
   t.notOk(topicMatches('lobby', 'lobby:1'))
 })
 
-t.test('a payload encoded once for many pushes gives the same frames as encoding it per push', async (t) => {
-  const message = { event: 'agent_output', payload: { agent: 'a', content: 'line "quoted"\n', n: 1, nested: [null, true] } }
-  const json = sharedPayloadJson(message, message.payload)
-  t.equal(sharedPayloadJson(message, { other: true }), json, 'the second push reuses the first encoding')
-  for (const serializer of [serializerV1, serializerV2]) {
-    const msg = { joinRef: '3', ref: null, topic: 'swarm:s', event: 'agent_output', payload: message.payload }
-    t.equal(serializer.encode({ ...msg, payloadJson: json! }), serializer.encode(msg), `vsn ${serializer.vsn}`)
+t.test('encoding builds what JSON.stringify of the frame gives, for any payload', async (t) => {
+  const payloads: unknown[] = [{ a: 1, b: [null, 'x'] }, [], 'text', 3, null, undefined, { toJSON: () => ({ via: 'toJSON' }) }, { s: 'quote " and \u2028' }]
+  for (const [i, payload] of payloads.entries()) {
+    for (const [joinRef, ref] of [['1', null], [null, '7'], [null, null]] as const) {
+      const msg = { joinRef, ref, topic: 'swarm:a', event: 'agent_output', payload }
+      t.equal(serializerV2.encode(msg), JSON.stringify([joinRef, ref, msg.topic, msg.event, payload]), `V2, payload ${i}`)
+      t.equal(serializerV1.encode(msg), JSON.stringify({ topic: msg.topic, event: msg.event, payload, ref }), `V1, payload ${i}`)
+    }
   }
+})
+
+t.test('a payload pushed to many sockets is encoded for each of them, and afresh once changed', async (t) => {
+  const payload = { agent: 'a', content: 'one' }
+  const frames = ['1', '2', '3'].map((joinRef) => serializerV2.encode({ joinRef, ref: null, topic: 'swarm:s', event: 'agent_output', payload }))
+  t.same(frames, ['1', '2', '3'].map((j) => `["${j}",null,"swarm:s","agent_output",{"agent":"a","content":"one"}]`))
+  await Promise.resolve()
+  payload.content = 'two'
+  t.equal(serializerV1.encode({ joinRef: null, ref: null, topic: 'swarm:s', event: 'agent_output', payload }), '{"topic":"swarm:s","event":"agent_output","payload":{"agent":"a","content":"two"},"ref":null}')
 })

@@ -1,17 +1,19 @@
 // Child process of the WebSocket fan-out benchmark: holds the N client
-// connections, so the server under test has its own core. Each client parses
-// every frame (as a real client would) and counts it; agent_output frames carry
-// `<index> <emitted-at ms> ...` and give one latency sample per client.
+// connections, so the server under test has its own core. It counts the
+// agent_output pushes only: each is parsed and carries `<index> <emitted-at ms> ...`,
+// one latency sample per client. Other frames (agent_status, heartbeat
+// replies) are recognised without being parsed: this process stands in for
+// N machines, and its own CPU is not what the benchmark measures.
 // The parent drives it over IPC (see ClientsRequest / ClientsReport).
 import { performance } from 'node:perf_hooks'
 import { WebSocket } from 'ws'
 
 export type ClientsRequest =
   | { type: 'connect'; url: string; clients: number; /** phoenix topic to join, or null for a plain broadcast server */ topic: string | null }
-  /** wait until `frames` frames arrived since the last reset, then reset the counters */
+  /** wait until `frames` agent_output pushes arrived since the last reset, then reset the counters */
   | { type: 'settle'; frames: number }
   /**
-   * wait until `frames` frames arrived since the last reset, then reset and
+   * wait until `frames` agent_output pushes arrived since the last reset, then reset and
    * report; with `pool`, the latency samples join that pool and the report
    * covers every sample pooled under that name so far
    */
@@ -43,9 +45,12 @@ const pools = new Map<string, number[]>()
 let reached = new Map<number, number>()
 let waiting: { frames: number; then: () => void } | null = null
 
+const OUTPUT_EVENT = ',"agent_output",'
+
 function onFrame(text: string): void {
-  const [, , topic, event, payload] = JSON.parse(text) as [string | null, string | null, string, string, { content?: string }]
-  if (topic === 'phoenix') return // heartbeat replies are not part of the fan-out
+  if (!text.includes(OUTPUT_EVENT)) return
+  const [, , , event, payload] = JSON.parse(text) as [string | null, string | null, string, string, { content?: string }]
+  if (event !== 'agent_output') return
   const receivedAt = now()
   frames += 1
   lastReceivedAt = receivedAt

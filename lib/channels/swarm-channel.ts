@@ -84,6 +84,7 @@ class SwarmChannel implements Channel {
 
   handleIn(event: string, payload: unknown): Reply | Promise<Reply> {
     // A Map, not an object: an event named `constructor` or `__proto__` must not find a handler on the prototype.
+    this.#handlers ??= this.#makeHandlers()
     const handler = this.#handlers.get(event)
     if (!handler) return refuseWith(errors.unknownEvent(event))
     const body = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
@@ -98,7 +99,11 @@ class SwarmChannel implements Channel {
     this.#eventCatchUps.clear()
   }
 
-  readonly #handlers = new Map<string, Handler>(Object.entries({
+  // Made on the first inbound event: a joined channel that only receives pushes never needs them.
+  #handlers: Map<string, Handler> | null = null
+
+  #makeHandlers(): Map<string, Handler> {
+    return new Map<string, Handler>(Object.entries({
     send_task: (p) => {
       const checked = checkSendTask(p)
       if (!checked.ok) return refuseInput(sendTaskReason(checked.refusal.field))
@@ -177,6 +182,7 @@ class SwarmChannel implements Channel {
       return ok({ unsubscribed: true })
     },
   } satisfies Record<string, Handler>))
+  }
 
   #onEvent(e: SwarmEvent): void {
     // At most two subscriptions can match an event: its agent's and the all-agents one.

@@ -1,5 +1,4 @@
 import { clip, type WarningAggregator } from './log-aggregator.js'
-import { sharedPayloadJson } from './serializer.js'
 import { isReply, ok, refuse, replyFrame, SocketReason } from './replies.js'
 import type { Channel, ChannelContext, ChannelDefinition, Logger, Message, SocketLimits, TerminateReason } from './types.js'
 
@@ -40,7 +39,7 @@ export class ChannelServer {
   #mailbox: Message[] = []
   /** a message is being handled and its reply has not gone out yet */
   #busy = false
-  #held: Array<[event: string, payload: unknown, payloadJson: string | undefined]> = []
+  #held: Array<[event: string, payload: unknown]> = []
 
   constructor(host: ChannelServerHost, definition: ChannelDefinition, join: Message) {
     this.#host = host
@@ -171,18 +170,19 @@ export class ChannelServer {
     this.#busy = false
     const held = this.#held
     this.#held = []
-    for (const [event, payload, payloadJson] of held) {
+    for (const [event, payload] of held) {
       if (this.#state !== 'joined') return
-      this.#sendPush(event, payload, payloadJson)
+      this.#sendPush(event, payload)
     }
   }
 
-  #push(event: string, payload: unknown, payloadJson?: string): void {
+  /** @internal what the channel's context pushes through */
+  push(event: string, payload: unknown): void {
     if (this.#state === 'closed') return
     if (!this.#busy) {
-      this.#sendPush(event, payload, payloadJson)
+      this.#sendPush(event, payload)
     } else if (this.#held.length < this.#host.limits.maxPendingPerTopic) {
-      this.#held.push([event, payload, payloadJson])
+      this.#held.push([event, payload])
     } else if (this.#state === 'joining') {
       this.#host.warnings.warn('early', { topic: clip(this.topic), event }, 'push before join reply dropped: too many queued')
     } else {
@@ -190,8 +190,8 @@ export class ChannelServer {
     }
   }
 
-  #sendPush(event: string, payload: unknown, payloadJson: string | undefined): void {
-    this.#host.send({ joinRef: this.#wireJoinRef, ref: null, topic: this.topic, event, payload, ...(payloadJson !== undefined ? { payloadJson } : {}) })
+  #sendPush(event: string, payload: unknown): void {
+    this.#host.send({ joinRef: this.#wireJoinRef, ref: null, topic: this.topic, event, payload })
   }
 
   /** Ends a joined channel the way Phoenix does: phx_close (or phx_error) carrying its join_ref as ref too. */
@@ -226,14 +226,7 @@ export class ChannelServer {
   }
 
   #context(join: Message): ChannelContext {
-    return Object.freeze({
-      topic: this.topic,
-      joinRef: join.joinRef ?? join.ref ?? '',
-      params: this.#host.params,
-      push: (event: string, payload: unknown) => this.#push(event, payload),
-      // Every channel forwarding the same message shares one encoding of its payload.
-      forward: (message: { event: string; payload: unknown }) => this.#push(message.event, message.payload, sharedPayloadJson(message, message.payload)),
-    })
+    return new ServerContext(this, join.joinRef ?? join.ref ?? '', this.#host.params)
   }
 
   /**
@@ -262,4 +255,28 @@ export class ChannelServer {
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * The context a channel gets, held for the channel's whole life. push and
+ * forward stay functions a channel can hand around on their own; assigned in
+ * the constructor they share one scope and carry no name property each
+ * (which a transpiler keeping function names would add to arrows written in
+ * an object literal).
+ */
+class ServerContext implements ChannelContext {
+  readonly topic: string
+  readonly joinRef: string
+  readonly params: Record<string, string>
+  readonly push: (event: string, payload: unknown) => void
+  readonly forward: (message: { event: string; payload: unknown }) => void
+
+  constructor(server: ChannelServer, joinRef: string, params: Record<string, string>) {
+    this.topic = server.topic
+    this.joinRef = joinRef
+    this.params = params
+    this.push = (event, payload) => server.push(event, payload)
+    this.forward = (message) => server.push(message.event, message.payload)
+    Object.freeze(this)
+  }
 }

@@ -13,6 +13,35 @@ export interface Serializer {
   decode(text: string): Message
 }
 
+/**
+ * A push published to a swarm goes to every socket joined to it: the same
+ * payload object, encoded once per socket. The payload's JSON (most of the
+ * frame) is kept for the rest of the synchronous run that encoded it, so a
+ * fan-out to N sockets stringifies it once; only the short envelope is built
+ * per socket. It is dropped at the next microtask, so an object changed later
+ * and pushed again is encoded afresh.
+ */
+let cachedPayload: object | null = null
+let cachedJson: string | undefined
+
+function forgetPayload(): void {
+  cachedPayload = null
+  cachedJson = undefined
+}
+
+function payloadJson(payload: unknown): string | undefined {
+  if (payload === null || typeof payload !== 'object') return JSON.stringify(payload)
+  if (payload === cachedPayload) return cachedJson
+  const json = JSON.stringify(payload)
+  if (cachedPayload === null) queueMicrotask(forgetPayload)
+  cachedPayload = payload
+  cachedJson = json
+  return json
+}
+
+/** JSON.stringify as an array element: undefined (and functions) become null. */
+const json = (v: unknown): string => JSON.stringify(v) ?? 'null'
+
 const isRef = (v: unknown): v is string | null => v === null || typeof v === 'string'
 
 function parseJson(text: string): unknown {
@@ -31,29 +60,11 @@ function recover(joinRef: unknown, ref: unknown, topic: unknown): RecoveredAddre
   return isRef(joinRef) && isRef(ref) && typeof topic === 'string' ? { joinRef, ref, topic } : null
 }
 
-const payloadJsonOf = new WeakMap<object, string>()
-
-/**
- * The JSON of a payload shared by many pushes, computed for the first and
- * reused by the rest; `key` is the object they share (a PubSub message).
- */
-export function sharedPayloadJson(key: object, payload: unknown): string | undefined {
-  let json = payloadJsonOf.get(key)
-  if (json === undefined) {
-    json = JSON.stringify(payload) as string | undefined
-    if (json === undefined) return undefined
-    payloadJsonOf.set(key, json)
-  }
-  return json
-}
-
 export const serializerV2: Serializer = {
   vsn: '2.0.0',
   encode(msg) {
-    if (msg.payloadJson !== undefined) {
-      return `[${JSON.stringify(msg.joinRef)},${JSON.stringify(msg.ref)},${JSON.stringify(msg.topic)},${JSON.stringify(msg.event)},${msg.payloadJson}]`
-    }
-    return JSON.stringify([msg.joinRef, msg.ref, msg.topic, msg.event, msg.payload])
+    // What JSON.stringify of the array gives, its payload taken from the cache; an array writes undefined as null.
+    return `[${json(msg.joinRef)},${json(msg.ref)},${JSON.stringify(msg.topic)},${JSON.stringify(msg.event)},${payloadJson(msg.payload) ?? 'null'}]`
   },
   decode(text) {
     const frame = parseJson(text)
@@ -71,10 +82,10 @@ export const serializerV2: Serializer = {
 export const serializerV1: Serializer = {
   vsn: '1.0.0',
   encode(msg) {
-    if (msg.payloadJson !== undefined) {
-      return `{"topic":${JSON.stringify(msg.topic)},"event":${JSON.stringify(msg.event)},"payload":${msg.payloadJson},"ref":${JSON.stringify(msg.ref)}}`
-    }
-    return JSON.stringify({ topic: msg.topic, event: msg.event, payload: msg.payload, ref: msg.ref })
+    // What JSON.stringify of the object gives, its payload taken from the cache; an object leaves an undefined payload out.
+    const payload = payloadJson(msg.payload)
+    const head = `{"topic":${JSON.stringify(msg.topic)},"event":${JSON.stringify(msg.event)},`
+    return `${head}${payload === undefined ? '' : `"payload":${payload},`}"ref":${JSON.stringify(msg.ref)}}`
   },
   decode(text) {
     const frame = parseJson(text)

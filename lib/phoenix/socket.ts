@@ -5,6 +5,7 @@ import { clip, WarningAggregator } from './log-aggregator.js'
 import { ok, refuse, replyFrame, SocketReason } from './replies.js'
 import { binaryPushAddress, type Serializer } from './serializer.js'
 import { findChannel } from './topics.js'
+import { idleSweep, type IdleSweep, type IdleWatched } from './idle-sweep.js'
 import { DEFAULT_LIMITS, silentLogger, type ChannelDefinition, type Logger, type Message, type Reply, type SocketLimits, type Transport } from './types.js'
 
 export interface PhoenixSocketOptions {
@@ -19,6 +20,27 @@ export interface PhoenixSocketOptions {
 
 const HEARTBEAT_TOPIC = 'phoenix'
 
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>)
+
+function frozenParams(params: Record<string, string> | undefined): Readonly<Record<string, string>> {
+  if (!params || Object.keys(params).length === 0) return NO_PARAMS
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, params))
+}
+
+/** Servers hand every socket the same limits object; each gets the same resolved one back instead of a copy. */
+const resolved = new WeakMap<Partial<SocketLimits>, SocketLimits>()
+const DEFAULTS_RESOLVED: SocketLimits = Object.freeze({ ...DEFAULT_LIMITS })
+
+function resolveLimits(limits: Partial<SocketLimits> | undefined): SocketLimits {
+  if (!limits) return DEFAULTS_RESOLVED
+  let full = resolved.get(limits)
+  if (!full) {
+    full = Object.freeze({ ...DEFAULT_LIMITS, ...limits })
+    resolved.set(limits, full)
+  }
+  return full
+}
+
 /**
  * One client connection speaking the Phoenix socket protocol, independent of
  * the WebSocket library: frames come in through handleText/handleBinary, go
@@ -28,38 +50,40 @@ const HEARTBEAT_TOPIC = 'phoenix'
  * that topic's mailbox and the order of its replies and pushes. Topics do not
  * wait for each other.
  */
-export class PhoenixSocket {
+export class PhoenixSocket implements ChannelServerHost, IdleWatched {
+  readonly params: Readonly<Record<string, string>>
+  readonly limits: SocketLimits
+  readonly logger: Logger
+  lastHeardAt = Date.now()
   private readonly transport: Transport
   private readonly serializer: Serializer
   private readonly definitions: readonly ChannelDefinition[]
   private readonly servers = new Map<string, ChannelServer>()
-  private readonly host: ChannelServerHost
-  private readonly limits: SocketLimits
-  private readonly logger: Logger
-  private readonly warnings: WarningAggregator
-  private readonly idleTimer: NodeJS.Timeout
+  private readonly idle: IdleSweep
+  private warningsMade: WarningAggregator | null = null
   private closed = false
 
   constructor(opts: PhoenixSocketOptions) {
     this.transport = opts.transport
     this.serializer = opts.serializer
     this.definitions = opts.channels
-    this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
+    this.limits = resolveLimits(opts.limits)
     this.logger = opts.logger ?? silentLogger
-    this.warnings = new WarningAggregator(this.logger, this.limits.warnIntervalMs)
-    this.host = Object.freeze({
-      params: Object.freeze(Object.assign(Object.create(null) as Record<string, string>, opts.params)),
-      limits: this.limits,
-      logger: this.logger,
-      warnings: this.warnings,
-      send: (msg: Message) => this.send(msg),
-      ended: (server: ChannelServer, leftover: Message[]) => this.ended(server, leftover),
-    })
-    this.idleTimer = setTimeout(() => {
-      this.logger.info({ idleTimeoutMs: this.limits.idleTimeoutMs }, 'phoenix socket idle: closing')
-      this.shutdown(CloseCode.idleTimeout, 'idle timeout')
-    }, this.limits.idleTimeoutMs)
-    this.idleTimer.unref()
+    this.params = frozenParams(opts.params)
+    this.idle = idleSweep(this.limits.idleTimeoutMs)
+    this.idle.add(this)
+  }
+
+  /** Made on the first warning: most sockets never have one. */
+  get warnings(): WarningAggregator {
+    this.warningsMade ??= new WarningAggregator(this.logger, this.limits.warnIntervalMs)
+    return this.warningsMade
+  }
+
+  /** @internal the idle sweep found no frame for idleTimeoutMs */
+  idleExpired(): void {
+    this.logger.info({ idleTimeoutMs: this.limits.idleTimeoutMs }, 'phoenix socket idle: closing')
+    this.shutdown(CloseCode.idleTimeout, 'idle timeout')
   }
 
   get isClosed(): boolean {
@@ -73,7 +97,7 @@ export class PhoenixSocket {
 
   handleText(text: string): void {
     if (this.closed) return
-    this.idleTimer.refresh()
+    this.lastHeardAt = Date.now()
     let msg: Message
     try {
       msg = this.serializer.decode(text)
@@ -91,7 +115,7 @@ export class PhoenixSocket {
 
   handleBinary(bytes: Uint8Array): void {
     if (this.closed) return
-    this.idleTimer.refresh()
+    this.lastHeardAt = Date.now()
     const address = this.serializer.vsn === '2.0.0' ? binaryPushAddress(bytes) : null
     this.warnings.warn('binary', { code: ProtocolErrorCode.binaryFrame, bytes: bytes.length, topic: clip(address?.topic) }, 'binary frame dropped: not supported')
     if (address) this.reply(address, refuse(SocketReason.binaryUnsupported))
@@ -133,13 +157,13 @@ export class PhoenixSocket {
       this.reply(msg, refuse(SocketReason.tooManyChannels))
       return
     }
-    const server = new ChannelServer(this.host, definition, msg)
+    const server = new ChannelServer(this, definition, msg)
     this.servers.set(msg.topic, server)
     server.deliver(msg)
   }
 
-  /** A channel server ended (leave, rejoin, crash, refused join); what it had not handled is routed again. */
-  private ended(server: ChannelServer, leftover: Message[]): void {
+  /** @internal A channel server ended (leave, rejoin, crash, refused join); what it had not handled is routed again. */
+  ended(server: ChannelServer, leftover: Message[]): void {
     if (this.servers.get(server.topic) === server) this.servers.delete(server.topic)
     for (const msg of leftover) {
       if (this.closed) return
@@ -151,7 +175,8 @@ export class PhoenixSocket {
     this.send(replyFrame(to, reply))
   }
 
-  private send(msg: Message): void {
+  /** @internal encodes and writes one frame within the outgoing budget (ChannelServerHost) */
+  send(msg: Message): void {
     if (this.closed) return
     let text: string
     try {
@@ -194,8 +219,8 @@ export class PhoenixSocket {
   private shutdown(code: number | null, reason: string): void {
     if (this.closed) return
     this.closed = true
-    clearTimeout(this.idleTimer)
-    this.warnings.flush()
+    this.idle.delete(this)
+    this.warningsMade?.flush()
     if (code !== null) {
       try {
         this.transport.close(code, reason)

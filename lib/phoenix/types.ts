@@ -47,12 +47,6 @@ export interface Message {
   topic: string
   event: string
   payload: unknown
-  /**
-   * `payload` already in JSON, when the same payload goes to many sockets
-   * (a PubSub message forwarded by every joined channel): encoded once, not
-   * once per socket. Must be what JSON.stringify(payload) gives.
-   */
-  payloadJson?: string
 }
 
 export interface Transport {

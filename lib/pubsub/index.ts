@@ -36,33 +36,65 @@ export function swarmOfTopic(topic: string): string {
 
 type Events = Record<string, PubSubMessage>
 
+/** One swarm's emitter, and the one copy of each of its topic names that every subscription shares. */
+interface SwarmEntry {
+  swarm: string
+  emitter: Emitter<Events>
+  names: Map<string, string>
+}
+
+/**
+ * One subscription. A socket's channel holds several for as long as it is
+ * joined, so the unsubscribe function handed out is an arrow over this one
+ * object (and the shared topic name) rather than over the whole subscribe call.
+ */
+class Subscription {
+  #active = true
+  readonly #pubsub: PubSub
+  readonly #entry: SwarmEntry
+  readonly #topic: string
+  readonly #handler: Handler
+
+  constructor(pubsub: PubSub, entry: SwarmEntry, topic: string, handler: Handler) {
+    this.#pubsub = pubsub
+    this.#entry = entry
+    this.#topic = topic
+    this.#handler = handler
+    entry.emitter.on(topic, handler)
+  }
+
+  cancel(): void {
+    if (!this.#active) return
+    this.#active = false
+    this.#entry.emitter.off(this.#topic, this.#handler)
+    this.#pubsub.dropIfIdle(this.#entry)
+  }
+}
+
 /** A swarm's emitter exists only while somebody listens to one of its topics. */
 export class PubSub {
-  readonly #emitters = new Map<string, Emitter<Events>>()
+  readonly #emitters = new Map<string, SwarmEntry>()
   /** Called when a handler throws, so one bad subscriber cannot break the publisher. */
   onHandlerError: (err: unknown, topic: string) => void = () => {}
 
   subscribe<P = unknown>(topic: string, handler: Handler<P>): () => void {
     const swarm = swarmOfTopic(topic)
-    let emitter = this.#emitters.get(swarm)
-    if (!emitter) {
-      emitter = mitt<Events>()
-      this.#emitters.set(swarm, emitter)
+    let entry = this.#emitters.get(swarm)
+    if (!entry) {
+      entry = { swarm, emitter: mitt<Events>(), names: new Map() }
+      this.#emitters.set(swarm, entry)
     }
-    const wrapped = handler as Handler
-    emitter.on(topic, wrapped)
-    let active = true
-    return () => {
-      if (!active) return
-      active = false
-      emitter.off(topic, wrapped)
-      this.#dropIfIdle(swarm)
+    let name = entry.names.get(topic)
+    if (name === undefined) {
+      name = topic
+      entry.names.set(name, name)
     }
+    const subscription = new Subscription(this, entry, name, handler as Handler)
+    return () => subscription.cancel()
   }
 
   publish<P = unknown>(topic: string, event: string, payload: P): void {
-    const emitter = this.#emitters.get(swarmOfTopic(topic))
-    const handlers = emitter?.all.get(topic)
+    const handlers = this.#emitters.get(swarmOfTopic(topic))?.emitter.all.get(topic)
     if (!handlers || handlers.length === 0) return
     const message: PubSubMessage = { event, payload }
     for (const handler of [...handlers]) {
@@ -75,9 +107,9 @@ export class PubSub {
   }
 
   listenerCount(topic?: string): number {
-    if (topic) return this.#emitters.get(swarmOfTopic(topic))?.all.get(topic)?.length ?? 0
+    if (topic) return this.#emitters.get(swarmOfTopic(topic))?.emitter.all.get(topic)?.length ?? 0
     let n = 0
-    for (const emitter of this.#emitters.values()) for (const hs of emitter.all.values()) n += hs.length
+    for (const { emitter } of this.#emitters.values()) for (const hs of emitter.all.values()) n += hs.length
     return n
   }
 
@@ -85,10 +117,9 @@ export class PubSub {
     return this.#emitters.size
   }
 
-  #dropIfIdle(swarm: string): void {
-    const emitter = this.#emitters.get(swarm)
-    if (!emitter) return
-    for (const hs of emitter.all.values()) if (hs.length > 0) return
-    this.#emitters.delete(swarm)
+  /** @internal a subscription ended: the swarm's emitter goes once nobody listens to any of its topics */
+  dropIfIdle(entry: SwarmEntry): void {
+    for (const hs of entry.emitter.all.values()) if (hs.length > 0) return
+    if (this.#emitters.get(entry.swarm) === entry) this.#emitters.delete(entry.swarm)
   }
 }
