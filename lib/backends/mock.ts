@@ -6,32 +6,18 @@ interface CompiledRule extends MockRule {
 }
 
 /**
- * Answers without a delay run on a microtask: a turn still never completes
- * inside the call that started it, but it does not wait for a timer either
- * (a `setTimeout(0)` costs a millisecond or more, which capped one agent
- * below 1,000 turns a second). Agents that answer each other instantly
- * would chain microtasks for ever and starve sockets and timers, so after
- * this many answers in one turn of the event loop the rest wait for the
- * next one (`setImmediate`).
+ * Answers without a delay run on `setImmediate`: a turn never completes
+ * inside the call that started it, and it does not wait for a timer (a
+ * `setTimeout(0)` costs a millisecond or more, which capped one agent below
+ * 1,000 turns a second). Not a microtask: an agent then takes at most one
+ * turn per turn of the event loop, as a process answering over a pipe would,
+ * so sockets are written and read between its outputs, and agents answering
+ * each other instantly cannot starve timers and I/O. A burst of outputs in
+ * one tick would otherwise fill every client's send buffer at once and cut
+ * healthy clients off as slow consumers.
  */
-const MICROTASK_ANSWERS_PER_LOOP = 256
-let answersThisLoop = 0
-let loopResetQueued = false
-
 function answerSoon(fn: () => void): void {
-  if (!loopResetQueued) {
-    loopResetQueued = true
-    setImmediate(() => {
-      loopResetQueued = false
-      answersThisLoop = 0
-    })
-  }
-  if (answersThisLoop < MICROTASK_ANSWERS_PER_LOOP) {
-    answersThisLoop++
-    queueMicrotask(fn)
-  } else {
-    setImmediate(fn)
-  }
+  setImmediate(fn)
 }
 
 /**
