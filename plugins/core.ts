@@ -6,6 +6,7 @@ import { packagedCliEntry } from '../lib/daemon/launch.js'
 import { createEngine, type Engine } from '../lib/engine.js'
 import { EventRelay } from '../lib/events/relay.js'
 import type { GenswarmsOptions } from '../lib/options.js'
+import { packageVersion } from '../lib/version.js'
 
 /**
  * Builds (or adopts) the engine and decorates the app with `swarmManager`
@@ -92,7 +93,7 @@ function resolveOptions(opts: GenswarmsOptions): ResolvedGenswarmsOptions {
       watch: typeof opts.relay === 'object' ? opts.relay.watch !== false : true,
     },
     daemonEntry: opts.daemonEntry !== undefined ? opts.daemonEntry : packagedCliEntry(),
-    version: opts.version ?? '0.0.0',
+    version: opts.version ?? packageVersion(),
   }
 }
 
