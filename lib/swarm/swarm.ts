@@ -24,6 +24,16 @@ export interface TaskListener {
   finished(taskId: number): void
   abandoned(taskId: number, reason: string): void
 }
+/** stderr lines kept per agent, for the error that reports its exit */
+const STDERR_TAIL_LINES = 20
+
+/** The line of a dying process's stderr that says why: the last one naming an error, else the last one. */
+function stderrReason(lines: string[]): string {
+  const meaningful = lines.map((l) => l.trim()).filter((l) => l !== '' && !/^at /.test(l))
+  const reason = [...meaningful].reverse().find((l) => /error/i.test(l)) ?? meaningful.at(-1)
+  return reason ? `: ${reason}` : ''
+}
+
 const preview = (text: string, n = 200) => (text.length > n ? `${text.slice(0, n)}…` : text)
 
 /** What a swarm's objects need from where it runs (docs/objects.md). */
@@ -51,6 +61,7 @@ export class Swarm implements AgentHost, ObjectHost {
   readonly system: SystemObjects
   readonly #sendToSwarm: SwarmObjectOptions['sendToSwarm']
   readonly #spine: EventSpine
+  readonly #stderrTails = new Map<string, string[]>()
   #config: SwarmConfig
   /** the task whose turn is producing output right now; routing it causes carries its id */
   #turn: TaskRef | null = null
@@ -444,6 +455,10 @@ export class Swarm implements AgentHost, ObjectHost {
   }
 
   stderr(agent: AgentRuntime, line: string): void {
+    const tail = this.#stderrTails.get(agent.name) ?? []
+    tail.push(line)
+    if (tail.length > STDERR_TAIL_LINES) tail.shift()
+    this.#stderrTails.set(agent.name, tail)
     this.#emit({ event_type: 'backend_stderr', level: 'debug', agent: agent.name, message: line }, agent.turn)
   }
 
@@ -457,7 +472,11 @@ export class Swarm implements AgentHost, ObjectHost {
 
   crashed(agent: AgentRuntime, code: number | null, signal: string | null): void {
     const how = signal ? `signal ${signal}` : `code ${code}`
-    this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})`, metadata: { code, signal } })
+    // stderr lines are debug events; the reason a process died is not, so its last lines travel with the error.
+    const stderr = this.#stderrTails.get(agent.name) ?? []
+    this.#stderrTails.delete(agent.name)
+    const why = stderrReason(stderr)
+    this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})${why}`, metadata: { code, signal, stderr_tail: stderr } })
   }
 
   // ── Acting on the router's decisions ────────────────────────────────────
