@@ -16,7 +16,8 @@ export const MESSAGE_INBOX_LIMIT = 10_000
 
 /** The queued task an input belongs to: the task itself, or a message one of its turns sent. */
 export interface TaskRef {
-  id: number
+  /** a row of the task queue (number), or a task sent in process (string, see localTaskId) */
+  id: number | string
   redelivered: boolean
 }
 

@@ -117,8 +117,8 @@ export class SwarmManager {
   }
 
   /** Refused (inbox_full) when the agent has no room. `queued` is set for a task taken from the database queue. */
-  sendTask(swarmName: string, agent: string, task: string, queued: TaskRef | null = null): void {
-    this.swarm(swarmName).sendTask(agent, task, queued)
+  sendTask(swarmName: string, agent: string, task: string, queued: TaskRef | null = null): TaskRef {
+    return this.swarm(swarmName).sendTask(agent, task, queued)
   }
 
   /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { AgentInput, AskAnswer, Delivery, TurnUsage } from '../backends/index.js'
 import { ask, askTimeout, type AskPorts } from './ask.js'
 import { isSystemObject, type SwarmConfig } from '../config/types.js'
@@ -24,6 +25,14 @@ export interface TaskListener {
   finished(taskId: number): void
   abandoned(taskId: number, reason: string): void
 }
+/**
+ * Ids of tasks sent in process: a string, so they never collide with the
+ * numeric ids of the database's task queue, unique across processes and restarts.
+ */
+const LOCAL_TASK_PREFIX = `t${randomBytes(4).toString('hex')}-`
+let localTasks = 0
+const localTaskId = () => `${LOCAL_TASK_PREFIX}${++localTasks}`
+
 /** stderr lines kept per agent, for the error that reports its exit */
 const STDERR_TAIL_LINES = 20
 
@@ -154,20 +163,23 @@ export class Swarm implements AgentHost, ObjectHost {
    * Refused (inbox_full) when the agent has no room, so a task that is
    * accepted is one that will run. `task` is set for a task from the queue.
    */
-  sendTask(agentName: string, content: string, task: TaskRef | null = null): void {
+  sendTask(agentName: string, content: string, queued: TaskRef | null = null): TaskRef {
     const agent = this.agent(agentName)
     if (agent.state === 'error' || agent.state === 'stopped') throw errors.agentUnavailable(agentName, agent.state)
     if (!agent.hasRoom('task')) throw errors.inboxFull(this.swarm, agentName, INBOX_LIMIT)
     const over = this.#overBudget(agent)
     if (over) {
-      this.#budgetRefused(agent, over, ORCHESTRATOR, 'task', task)
+      this.#budgetRefused(agent, over, ORCHESTRATOR, 'task', queued)
       throw errors.budgetExceeded(over.who, over.used, over.max)
     }
+    // A task sent in process gets an id too, so every event of its turn names it (`genswarms task --wait`).
+    const task = queued ?? { id: localTaskId(), redelivered: false }
     this.#emit(
       { event_type: 'task_sent', agent: agentName, message: `task sent to ${agentName}: ${preview(content)}`, metadata: { task: preview(content, 1000) } },
       task,
     )
     agent.enqueue({ type: 'task', content, from: ORCHESTRATOR }, task)
+    return task
   }
 
   /** An external message between two nodes, checked against the topology like agent output. */
@@ -347,12 +359,12 @@ export class Swarm implements AgentHost, ObjectHost {
 
   turnFinished(_agent: AgentRuntime, entry: InboxEntry): void {
     // A message a task's turn caused carries the task for tracing, but only the task's own turn completes it.
-    if (entry.input.type === 'task' && entry.task) this.taskListener?.finished(entry.task.id)
+    if (entry.input.type === 'task' && typeof entry.task?.id === 'number') this.taskListener?.finished(entry.task.id)
   }
 
   abandoned(_agent: AgentRuntime, entries: InboxEntry[], reason: string): void {
     for (const entry of entries) {
-      if (entry.input.type === 'task' && entry.task) this.taskListener?.abandoned(entry.task.id, reason)
+      if (entry.input.type === 'task' && typeof entry.task?.id === 'number') this.taskListener?.abandoned(entry.task.id, reason)
     }
   }
 
@@ -476,7 +488,7 @@ export class Swarm implements AgentHost, ObjectHost {
     const stderr = this.#stderrTails.get(agent.name) ?? []
     this.#stderrTails.delete(agent.name)
     const why = stderrReason(stderr)
-    this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})${why}`, metadata: { code, signal, stderr_tail: stderr } })
+    this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})${why}`, metadata: { code, signal, ...(stderr.length > 0 ? { stderr_tail: stderr } : {}) } })
   }
 
   // ── Acting on the router's decisions ────────────────────────────────────
