@@ -52,6 +52,7 @@ t.test('a consumer app type-checks and runs against the packed tarball', async (
   t.ok(paths.includes('LICENSE'), 'the licence ships')
   t.ok(paths.includes('docs/cli.md'), 'the docs the README links to ship')
   t.ok(paths.includes('dist/plugins/core.d.ts'), 'the decorator types ship')
+  t.ok(paths.includes('templates/default/.env.example') && paths.includes('templates/default/gitignore'), 'genswarms init\'s templates ship')
 
   const consumer = join(work, 'consumer')
   const modules = join(consumer, 'node_modules')

@@ -3,6 +3,7 @@ import { registerClean } from './commands/clean.js'
 import { registerConfig } from './commands/config.js'
 import { registerDown } from './commands/down.js'
 import { registerEvents, registerLogs } from './commands/events.js'
+import { registerInit } from './commands/init.js'
 import { registerMsg } from './commands/msg.js'
 import { registerOverlay } from './commands/overlay.js'
 import { registerPause } from './commands/pause.js'
@@ -39,6 +40,7 @@ export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Com
       'Environment: GENSWARMS_DB, GENSWARMS_URL, GENSWARMS_API_TOKEN (sent as Bearer), PORT, GENSWARMS_HOST, NO_COLOR.',
       'Run `genswarms <command> --help` for a command\'s options.',
     ].join('\n'))
+  registerInit(program, env)
   registerUp(program, env, buildServer)
   registerDown(program, env)
   registerStart(program, env)

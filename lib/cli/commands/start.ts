@@ -7,6 +7,7 @@ import { ExitCode, withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { launchDaemon, loadConfig } from '../launch.js'
 import { deadAtStart } from '../start-check.js'
+import { loadDotEnv } from '../project.js'
 
 interface StartOptions {
   foreground?: boolean
@@ -28,6 +29,7 @@ export function registerStart(program: Command, env: CliEnvironment): void {
 
 async function start(ctx: CliContext, file: string, opts: StartOptions): Promise<void> {
   const configPath = resolve(ctx.cwd, file)
+  loadDotEnv(ctx)
   if (opts.foreground) return runForeground(ctx, configPath, opts.logPath ?? null)
   // Validate here so the errors print in the terminal, not in a daemon's log.
   const config = await loadConfig(configPath, file)
