@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { isPidAlive } from '../lib/db/registry.js'
 import { cliWorkspace, type CliWorkspace } from './helpers/cli.js'
 import { startFakeOpenAI } from './helpers/fake-openai.js'
@@ -21,7 +21,7 @@ async function up(t: Test, ws: CliWorkspace): Promise<{ stdout: string }> {
   })
   return started
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0]
+
 
 t.test('init scaffolds a project; up runs its scripted swarm while no endpoint is set', async (t) => {
   const ws = cliWorkspace(t)

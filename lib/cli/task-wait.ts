@@ -24,6 +24,8 @@ export interface TaskWait {
 export async function waitForTask(w: TaskWait): Promise<{ outputs: string[] }> {
   const outputs: string[] = []
   const id = String(w.taskId)
+  // The agent the task reached: a task for a scaled group's base name may go to one of its clones.
+  let agent = w.agent
   const deadline = Date.now() + w.timeoutMs
   let last = w.afterId
   for (;;) {
@@ -32,7 +34,8 @@ export async function waitForTask(w: TaskWait): Promise<{ outputs: string[] }> {
       for (const e of batch) {
         last = e.id
         if (e.swarm !== w.swarm) continue
-        const verdict = judge(e, w.agent, id)
+        if (e.event_type === 'task_sent' && e.agent && String(e.metadata?.task_id) === id) agent = e.agent
+        const verdict = judge(e, agent, id)
         if (verdict === 'output') {
           outputs.push(e.message)
           w.onOutput(e.message)
@@ -54,7 +57,7 @@ function judge(e: SwarmEvent, agent: string, id: string): 'output' | 'done' | { 
   if (ours) {
     if (e.event_type === 'agent_output' && e.agent === agent) return 'output'
     if (e.event_type === 'agent_status' && e.agent === agent && e.metadata.state === 'idle') return 'done'
-    if (e.event_type === 'task_failed' || e.event_type === 'agent_error') return { failed: e.message }
+    if (e.event_type === 'task_failed' || (e.event_type === 'agent_error' && e.agent === agent)) return { failed: e.message }
     return null
   }
   // The turn of a dying agent or a stopping swarm ends with no event of its own.

@@ -1,4 +1,5 @@
 import { isSystemObject, type Edge } from '../config/types.js'
+import { GroupSpread } from './groups.js'
 import type { RoutingData, TopologyEntry } from './types.js'
 
 const MESSAGE_LOG_SIZE = 1000
@@ -24,6 +25,7 @@ export class Router {
   readonly #swarm: string
   readonly #adjacency = new Map<string, Set<string>>()
   readonly #log: RoutingData[] = []
+  readonly #spread = new GroupSpread()
 
   constructor(swarm: string, edges: Edge[]) {
     this.#swarm = swarm
@@ -68,8 +70,13 @@ export class Router {
     return gone
   }
 
-  /** Direct message: allowed along an edge or to a system object; an allowed one is logged. */
-  route(from: string, to: string, content: string): RouteDecision {
+  /**
+   * Direct message: allowed along an edge or to a system object; an allowed one is logged.
+   * Addressed to a scaled group's base name, it goes to the next member the sender has an edge to.
+   */
+  route(from: string, addressed: string, content: string): RouteDecision {
+    const reachable = this.#adjacency.get(from)
+    const to = reachable ? this.#spread.pick(addressed, (node) => reachable.has(node)) : addressed
     const allowed = this.targets(from)
     if (!allowed.includes(to) && !isSystemObject(to)) return { kind: 'invalid_route', to, allowed }
     return { kind: 'deliver', to, data: this.#record(from, to, 'direct', content) }

@@ -15,6 +15,7 @@ import type { ObjectHost, ObjectModule } from '../objects/types.js'
 import { parseOutput, type Directive } from './output-parser.js'
 import { PauseGate, type PauseOutcome } from './pause.js'
 import { agentSkills, givenSkills, SkillLibrary, type AgentSkill, type SkillText } from '../skills/agent-skills.js'
+import { GroupSpread } from './groups.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import type { AgentState, AgentStatus, RoutingData, SwarmStatus } from './types.js'
 
@@ -71,6 +72,7 @@ export class Swarm implements AgentHost, ObjectHost {
   readonly #sendToSwarm: SwarmObjectOptions['sendToSwarm']
   readonly #spine: EventSpine
   readonly #stderrTails = new Map<string, string[]>()
+  readonly #taskSpread = new GroupSpread()
   #config: SwarmConfig
   /** the task whose turn is producing output right now; routing it causes carries its id */
   #turn: TaskRef | null = null
@@ -163,7 +165,9 @@ export class Swarm implements AgentHost, ObjectHost {
    * Refused (inbox_full) when the agent has no room, so a task that is
    * accepted is one that will run. `task` is set for a task from the queue.
    */
-  sendTask(agentName: string, content: string, queued: TaskRef | null = null): TaskRef {
+  sendTask(addressed: string, content: string, queued: TaskRef | null = null): TaskRef {
+    // A task for a scaled group's base name goes to its members in turn (lib/swarm/groups.ts).
+    const agentName = this.#taskSpread.pick(addressed, (name) => this.agents.has(name))
     const agent = this.agent(agentName)
     if (agent.state === 'error' || agent.state === 'stopped') throw errors.agentUnavailable(agentName, agent.state)
     if (!agent.hasRoom('task')) throw errors.inboxFull(this.swarm, agentName, INBOX_LIMIT)
