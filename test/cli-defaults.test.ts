@@ -41,3 +41,26 @@ t.test('events hides debug events unless asked; status shows the state REST repo
   t.match(text.stdout, new RegExp(`researcher \\(mock\\) ${rest.agents.find((a) => a.name === 'researcher')!.state}`))
   t.equal((await ws.run(['down'], { env })).code, 0)
 })
+
+t.test('up on a busy port says which port; a second daemon start says "already running" in one line', async (t) => {
+  const { createServer } = await import('node:net')
+  const blocker = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => blocker.close())
+  const port = (blocker.address() as { port: number }).port
+  const ws = cliWorkspace(t)
+  const env = { GENSWARMS_URL: undefined, PORT: undefined }
+  for (const args of [['up', '--port', String(port)], ['up', '--port', String(port), '--foreground']]) {
+    const busy = await ws.run(args, { env })
+    t.equal(busy.code, 1)
+    t.match(busy.stderr, new RegExp(`^error: the server at http://127\\.0\\.0\\.1:${port} cannot start: port ${port} is already in use on 127\\.0\\.0\\.1; choose another with --port`))
+    t.equal(busy.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`)
+  }
+
+  t.equal((await ws.run(['start', ws.example('research-swarm.yaml')])).code, 0)
+  const again = await ws.run(['start', 'research-swarm.yaml', '--foreground'])
+  t.equal(again.code, 1)
+  t.notMatch(again.stdout, /"stack"/, 'no stack trace (off a terminal, one JSON line for the log)')
+  t.match(again.stderr, /^error: swarm "research-swarm" is already running\n$/)
+  t.equal((await ws.run(['stop', 'research-swarm'])).code, 0)
+})

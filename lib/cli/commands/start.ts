@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander'
 import { resolve } from 'node:path'
 import { processLogger } from '../../daemon/logger.js'
 import { startDaemon } from '../../daemon/run.js'
-import { GenswarmsError, errors } from '../../errors.js'
+import { GenswarmsError, errors, isGenswarmsError } from '../../errors.js'
 import { ExitCode, withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { launchDaemon, loadConfig } from '../launch.js'
@@ -58,7 +58,13 @@ async function runForeground(ctx: CliContext, configPath: string, logPath: strin
   try {
     daemon = await startDaemon({ configPath, dbPath: ctx.dbPath, logPath, logger })
   } catch (err) {
-    logger.error({ err }, 'daemon failed to start')
+    // An error of ours (already running, a bad config) is one line, not a stack trace; the
+    // launcher reads it from the daemon's log, and on a terminal the CLI prints it anyway.
+    if (isGenswarmsError(err)) {
+      if (!process.stdout.isTTY) logger.error({ code: err.code }, `daemon failed to start: ${err.message}`)
+    } else {
+      logger.error({ err }, 'daemon failed to start')
+    }
     throw err
   }
   let signals = 0

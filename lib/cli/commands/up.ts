@@ -5,7 +5,7 @@ import { loadConfigFile, type SwarmConfig } from '../../config/index.js'
 import { serverLogPath } from '../../daemon/paths.js'
 import { readServerPid, removeServerPid, writeServerPid } from '../../daemon/server-pid.js'
 import { failureReason, logTail, spawnDetached } from '../../daemon/spawn.js'
-import { errors } from '../../errors.js'
+import { GenswarmsError, errors } from '../../errors.js'
 import type { SwarmManager } from '../../swarm/manager.js'
 import { positiveInt, withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
@@ -88,6 +88,8 @@ async function waitForServer(ctx: CliContext, child: Awaited<ReturnType<typeof s
   for (;;) {
     if (child.exit) {
       const reason = failureReason(logTail(child.logPath, child.logOffset))
+      // The child's own one-line error (a busy port, a bad config) is the reason; its exit code adds nothing.
+      if (reason?.startsWith('error: ')) throw new GenswarmsError(errors.serverUnavailable.code, `${reason.slice('error: '.length)} (log: ${child.logPath})`, { statusCode: 503 })
       throw errors.serverUnavailable('(not started)', `exited with code ${child.exit.code}${reason ? `: ${reason}` : ''} (log: ${child.logPath})`)
     }
     const recorded = readServerPid(ctx.dbPath)
@@ -109,6 +111,9 @@ async function serve(ctx: CliContext, opts: UpOptions, configs: { path: string; 
     await app.listen({ port, host })
   } catch (err) {
     await app.close()
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw errors.serverUnavailable(`http://${host}:${port}`, `cannot start: port ${port} is already in use on ${host}; choose another with --port (or stop what listens there)`)
+    }
     throw err
   }
   const address = app.server.address() as AddressInfo
