@@ -80,6 +80,10 @@ function pathPattern(url: string): RegExp {
 export default fp(genswarms, { name: 'genswarms', fastify: '5.x' })
 export { genswarms }
 export type { GenswarmsOptions } from './lib/options.js'
+// Re-exported so that index.d.ts loads plugins/core.d.ts, whose `declare module
+// 'fastify'` gives a consumer's `app.swarmManager` & co. their types; `exports`
+// allows no deep import that could reach it otherwise.
+export type { ResolvedGenswarmsOptions } from './plugins/core.js'
 export { createEngine, type Engine, type EngineOptions } from './lib/engine.js'
 export { GenswarmsError, errors } from './lib/errors.js'
 export type { SwarmConfig, AgentSpec, Edge } from './lib/config/types.js'

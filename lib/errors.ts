@@ -100,6 +100,13 @@ export const errors = {
   invalidHandler: define('GS_INVALID_HANDLER', 400, ':invalid_handler', (object: string, why: string) => `handler of object "${object}" refused: ${why}`),
   dashboardNotBuilt: define('GS_DASHBOARD_NOT_BUILT', 503, ':dashboard_not_built', (dir: string) =>
     `the dashboard is not built: ${dir} is missing; run \`npm run build\` (or \`node scripts/build-dashboard.mjs\`) in the genswarms package`),
+  // CLI only (docs/cli.md): `task --wait`, `--db` against a server on another database, `init`.
+  taskFailed: define('GS_TASK_FAILED', 500, undefined, (message: string) => message),
+  taskWaitTimeout: define('GS_TASK_WAIT_TIMEOUT', 504, undefined, (swarm: string, agent: string, id: string, seconds: number) =>
+    `no answer to task ${id} from ${swarm}/${agent} within ${seconds} s; the task is still accepted, watch it with: genswarms events -s ${swarm} -a ${agent} --follow`),
+  databaseMismatch: define('GS_DATABASE_MISMATCH', 409, undefined, (url: string, serverDb: string, ownDb: string) =>
+    `the server at ${url} serves the database ${serverDb}, not ${ownDb}; stop it (genswarms down), point --url at a server on ${ownDb}, or drop --db`),
+  directoryNotEmpty: define('GS_DIRECTORY_NOT_EMPTY', 409, undefined, (dir: string) => `${dir} is not empty; pass --force to write into it anyway (existing files with the same names are overwritten)`),
 }
 
 /** Attach the validation error list so REST can answer `{valid: false, errors}`. */

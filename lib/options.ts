@@ -64,7 +64,7 @@ export interface GenswarmsOptions {
    * CLI (`dist/bin/genswarms.js`). null restarts such swarms in this server.
    */
   daemonEntry?: string[] | null
-  /** package version reported by GET / */
+  /** version reported by GET / and in OpenAPI (default: this package's own, from its package.json) */
   version?: string
   /** mount the REST routes, the socket and the OpenAPI document under this path prefix (e.g. `/genswarms`) */
   prefix?: string

@@ -8,6 +8,7 @@ import { walFile } from '../lib/db/change-watch.js'
 import { createEngine, type Engine } from '../lib/engine.js'
 import { EventRelay } from '../lib/events/relay.js'
 import type { GenswarmsOptions } from '../lib/options.js'
+import { packageVersion } from '../lib/version.js'
 
 /**
  * Builds (or adopts) the engine and decorates the app with `swarmManager`
@@ -101,7 +102,7 @@ function resolveOptions(opts: GenswarmsOptions): ResolvedGenswarmsOptions {
       watch: typeof opts.relay === 'object' ? opts.relay.watch !== false : true,
     },
     daemonEntry: opts.daemonEntry !== undefined ? opts.daemonEntry : packagedCliEntry(),
-    version: opts.version ?? '0.0.0',
+    version: opts.version ?? packageVersion(),
   }
 }
 

@@ -29,13 +29,13 @@ export default async function agentRoutes(app: FastifyInstance): Promise<void> {
       params: agentParams,
       querystring: noQuery,
       body: taskBody,
-      response: { 200: reply('`{status: "sent", agent, task}`, plus `queued: true, task_id` for a daemon swarm'), 400: errorReply, 404: errorReply, 409: errorReply },
+      response: { 200: reply('`{status: "sent", agent, task, task_id}`, plus `queued: true` for a daemon swarm (`task_id` names the task in its events\' `metadata.task_id`)'), 400: errorReply, 404: errorReply, 409: errorReply },
     },
   }, async (request) => {
     const { name, agent } = request.params
     const { task } = request.body
     const result = await locate(name).sendTask({ agent, task })
-    return result.delivery === 'queued' ? { status: 'sent', agent, task, queued: true, task_id: result.task_id } : { status: 'sent', agent, task }
+    return result.delivery === 'queued' ? { status: 'sent', agent, task, queued: true, task_id: result.task_id } : { status: 'sent', agent, task, ...(result.delivery === 'in_process' ? { task_id: result.task_id } : {}) }
   })
 
   app.post<AgentRoute>('/api/swarms/:name/agents/:agent/restart', {

@@ -19,6 +19,8 @@ export default async function infoRoutes(app: FastifyInstance, opts: { endpoints
   app.get('/', { schema: { summary: 'Service info: version, endpoints and the WebSocket contract', tags: ['info'], querystring: noQuery, response: { 200: reply('the info document') } } }, async () => ({
     name: 'genswarms',
     version: app.genswarms.version,
+    // The CLI compares it with its own --db, so that it never drives a server on another database.
+    database: app.engine.database.path,
     endpoints: opts.endpoints,
     websocket: {
       url: `${app.prefix}/swarm`,

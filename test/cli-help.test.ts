@@ -3,7 +3,7 @@ import { cliWorkspace } from './helpers/cli.js'
 
 t.test('--help works for every command', async (t) => {
   const ws = cliWorkspace(t)
-  const commands = ['up', 'down', 'start', 'stop', 'restart', 'status', 'task', 'msg', 'logs', 'events', 'config', 'config validate', 'clean', 'scale', 'overlay', 'snapshot']
+  const commands = ['init', 'up', 'down', 'start', 'stop', 'restart', 'status', 'task', 'msg', 'logs', 'events', 'config', 'config validate', 'clean', 'scale', 'overlay', 'snapshot']
   const top = await ws.run(['--help'])
   t.equal(top.code, 0)
   for (const command of commands.filter((c) => !c.includes(' '))) t.match(top.stdout, new RegExp(`^  ${command} `, 'm'), `${command} is listed`)

@@ -252,6 +252,7 @@ t.test('the examples validate', async (t) => {
     t.equal(agent.backend.type, 'mock')
     t.ok(agent.backend.type === 'mock' && agent.backend.script?.length, `${agent.name} is scripted`)
   }
-  const json = await loadConfigFile(join(examples, 'research-swarm.json'))
-  t.equal(json.name, 'support-desk')
+  const json = await loadConfigFile(join(examples, 'ticket-triage.json'))
+  t.equal(json.name, 'ticket-triage')
+  for (const agent of json.agents) t.ok(agent.backend.type === 'mock' && agent.backend.script?.length, `ticket-triage's ${agent.name} answers from a script (none echoes)`)
 })

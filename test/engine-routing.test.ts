@@ -34,7 +34,7 @@ t.test('A @B reaches B, B answers A, off-topology messages are dropped, broadcas
   const invalid = store.query({ swarm: 'talk', event_type: 'invalid_route' })
   t.equal(invalid.length, 1)
   t.equal(invalid[0]!.level, 'warning')
-  t.same(invalid[0]!.metadata, { from: 'alice', to: 'carol', allowed: ['bob', 'dave'] })
+  t.match(invalid[0]!.metadata, { from: 'alice', to: 'carol', allowed: ['bob', 'dave'], task_id: String }, 'the dropped message names the task whose turn wrote it')
   t.equal(store.query({ swarm: 'talk', agent: 'carol', event_type: 'message_delivered' }).length, 0, 'carol never got the dropped message')
   const bobHistory = engine.swarmManager.history('talk', 'bob')
   t.same(bobHistory.filter((h) => h.direction === 'in').map((h) => [h.from, h.content]), [['alice', 'please review'], ['alice', 'done here']])

@@ -22,7 +22,7 @@ t.test('a swarm inside the server is reached over HTTP, and the server locates i
   const host = await locate('inside', reach)
   t.equal(host.kind, 'server')
 
-  t.same(await host.sendTask({ agent: 'a', task: 'go' }), { delivery: 'server', url: server.http, response: { status: 'sent', agent: 'a', task: 'go' } })
+  t.match(await host.sendTask({ agent: 'a', task: 'go' }), { delivery: 'server', url: server.http, response: { status: 'sent', agent: 'a', task: 'go', task_id: String } })
   t.same(await host.sendMessage({ from: 'a', to: 'b', content: 'hi' }), { status: 'routed', from: 'a', to: 'b', swarm: 'inside' })
   await t.rejects(host.sendMessage({ from: 'b', to: 'a', content: 'no edge' }), { code: 'GS_SERVER_ERROR', message: /no topology edge from "b" to "a"/ })
   t.match(await host.mutate({ op: 'scale', base: 'b', count: 1 }), { added: ['b_1'], removed: [], failed: [] })

@@ -32,7 +32,7 @@ t.test('a task over REST reaches the agent; its output and routed messages show 
   await call('POST', '/api/swarms', { config: team })
   const sent = await call('POST', '/api/swarms/team/agents/lead/task', { task: 'plan the release' })
   t.equal(sent.status, 200)
-  t.same(sent.body, { status: 'sent', agent: 'lead', task: 'plan the release' })
+  t.match(sent.body, { status: 'sent', agent: 'lead', task: 'plan the release', task_id: String })
 
   const history = await eventually(async () => {
     const res = await call('GET', '/api/swarms/team/agents/dev/history')

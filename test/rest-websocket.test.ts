@@ -34,7 +34,7 @@ t.test('a task sent over REST: the output shows in the agent history and reaches
   t.same(joined, { swarm: 'both' })
 
   const sent = await call('POST', '/api/swarms/both/agents/writer/task', { task: 'write a poem' })
-  t.same(sent.body, { status: 'sent', agent: 'writer', task: 'write a poem' })
+  t.match(sent.body, { status: 'sent', agent: 'writer', task: 'write a poem', task_id: String })
 
   const pushed = await eventually(async () => outputs.find((o) => o.agent === 'writer'), 'agent_output on the socket')
   t.same(pushed, { agent: 'writer', content: 'roses are red' })

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { DEFAULT_DB_PATH } from '../db/open.js'
 import { readServerPid } from '../daemon/server-pid.js'
@@ -63,8 +63,24 @@ export class CliContext {
    * runs the swarm (or, with `via: 'any'`, whenever it answers), else the
    * swarm's daemon through the database.
    */
-  locate(name: string, opts: Pick<ClientReach, 'via' | 'needRunning'> = {}): Promise<SwarmHost> {
-    return locate(name, { local: () => this.engine().reach, server: this.server(), recordedServer: readServerPid(this.dbPath), ...opts })
+  async locate(name: string, opts: Pick<ClientReach, 'via' | 'needRunning'> = {}): Promise<SwarmHost> {
+    const host = await locate(name, { local: () => this.engine().reach, server: this.server(), recordedServer: readServerPid(this.dbPath), ...opts })
+    if (host.kind === 'server') await this.#sameDatabase()
+    return host
+  }
+
+  /**
+   * A server found on the default port may serve another project's database,
+   * with swarms of the same names: it is used only when it serves this one.
+   * A server named with --url / GENSWARMS_URL was chosen on purpose and is not asked.
+   */
+  async #sameDatabase(): Promise<void> {
+    if (this.#explicitUrl) return
+    const info = await this.server().request<{ database?: unknown }>('GET', '/').catch(() => null)
+    const theirs = typeof info?.body?.database === 'string' ? info.body.database : null
+    if (theirs === null) return
+    const real = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path))
+    if (theirs === ':memory:' || real(theirs) !== real(this.dbPath)) throw errors.databaseMismatch(this.serverUrl, theirs, this.dbPath)
   }
 
   /** Whether the database file exists: reading commands do not create one. */

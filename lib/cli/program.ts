@@ -4,6 +4,7 @@ import { registerConfig } from './commands/config.js'
 import { registerDashboard } from './commands/dashboard.js'
 import { registerDown } from './commands/down.js'
 import { registerEvents, registerLogs } from './commands/events.js'
+import { registerInit } from './commands/init.js'
 import { registerMsg } from './commands/msg.js'
 import { registerOverlay } from './commands/overlay.js'
 import { registerPause } from './commands/pause.js'
@@ -40,6 +41,7 @@ export function buildProgram(env: CliEnvironment, buildServer: BuildServer): Com
       'Environment: GENSWARMS_DB, GENSWARMS_URL, GENSWARMS_API_TOKEN (sent as Bearer), PORT, GENSWARMS_HOST, NO_COLOR.',
       'Run `genswarms <command> --help` for a command\'s options.',
     ].join('\n'))
+  registerInit(program, env)
   registerUp(program, env, buildServer)
   registerDown(program, env)
   registerStart(program, env)

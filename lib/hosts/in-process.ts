@@ -46,8 +46,8 @@ export class InProcessHost implements SwarmHost {
    * once the swarm accepted it. `queued` names the row a task came from.
    */
   deliver(agent: string, task: string, queued: { id: number; redelivered: boolean } | null): SendTaskResult {
-    this.#manager.swarm(this.name).sendTask(agent, task, queued)
-    return { delivery: 'in_process' }
+    const ref = this.#manager.swarm(this.name).sendTask(agent, task, queued)
+    return { delivery: 'in_process', task_id: ref.id }
   }
 
   /** Whether the agent can take one more task now; an agent that cannot take any input says so when a task is delivered. */

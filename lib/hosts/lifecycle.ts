@@ -41,6 +41,8 @@ export async function cleanSwarms(reach: LocalReach, opts: { all?: boolean } = {
   for (const name of doomed) {
     // Tasks left pending would otherwise be delivered to a future swarm of the same name.
     if (!opts.all) registry.failPending(name, `swarm ${name} was removed`)
+    // Its runtime changes go with it: a later start from the file runs what the file lists.
+    if (!opts.all) registry.clearOverlay(name)
     registry.remove(name, { purge: opts.all === true })
   }
   return doomed

@@ -26,7 +26,7 @@ export type MutationInput =
   | { op: 'set_skill'; agent: string; skill: string; content: string }
 
 export type SendTaskResult =
-  | { delivery: 'in_process' }
+  | { delivery: 'in_process'; task_id: number | string }
   | { delivery: 'queued'; task_id: number }
   /** handed to a server, which located the swarm on its side; `response` is its answer */
   | { delivery: 'server'; url: string; response: Record<string, unknown> }

@@ -18,7 +18,8 @@ type Remembered = Omit<HistoryEntry, 'timestamp'> & { at: number }
 
 /** The queued task an input belongs to: the task itself, or a message one of its turns sent. */
 export interface TaskRef {
-  id: number
+  /** a row of the task queue (number), or a task sent in process (string, see localTaskId) */
+  id: number | string
   redelivered: boolean
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { SwarmConfig } from '../config/types.js'
+import { resolveAgentPaths } from '../config/agent-paths.js'
 import { SkillLibrary, skillDirsFor } from '../skills/agent-skills.js'
 import type { OverlayEntry, SwarmRegistry } from '../db/registry.js'
 import { errors } from '../errors.js'
@@ -62,7 +63,8 @@ export class SwarmManager {
     if (record?.status === 'running' && record.pid !== this.#pid) throw errors.swarmAlreadyRunning(name)
     this.#starting.add(name)
     try {
-      const { config: effective, skipped } = replayOverlay(config, this.registry.overlay(name))
+      const { config: replayed, skipped } = replayOverlay(config, this.registry.overlay(name))
+      const effective = resolveAgentPaths(replayed, opts.configPath ?? null)
       // A handler that may not or cannot load refuses the start, before anything runs.
       const modules = await loadHandlers(effective.objects, this.cwd)
       const swarm = new Swarm(effective, this.spine, opts.configPath ?? null, {
@@ -115,8 +117,8 @@ export class SwarmManager {
   }
 
   /** Refused (inbox_full) when the agent has no room. `queued` is set for a task taken from the database queue. */
-  sendTask(swarmName: string, agent: string, task: string, queued: TaskRef | null = null): void {
-    this.swarm(swarmName).sendTask(agent, task, queued)
+  sendTask(swarmName: string, agent: string, task: string, queued: TaskRef | null = null): TaskRef {
+    return this.swarm(swarmName).sendTask(agent, task, queued)
   }
 
   /**

@@ -1,5 +1,6 @@
 import { isSystemObject, type Edge } from '../config/types.js'
 import { ANY_NODE, edgeAllows, expandTargets, symbolicTargets, type NodeSet } from '../config/topology.js'
+import { GroupSpread } from './groups.js'
 import type { RoutingData, TopologyEntry } from './types.js'
 
 const MESSAGE_LOG_SIZE = 1000
@@ -27,6 +28,7 @@ export class Router {
   readonly #log: RoutingData[] = []
   /** what a `*` edge end stands for (lib/config/topology.ts) */
   readonly #nodes: NodeSet
+  readonly #spread = new GroupSpread()
 
   constructor(swarm: string, edges: Edge[], nodes: NodeSet = { has: () => false, names: () => [] }) {
     this.#swarm = swarm
@@ -86,8 +88,12 @@ export class Router {
     return gone
   }
 
-  /** Direct message: allowed along an edge or to a system object; an allowed one is logged. */
-  route(from: string, to: string, content: string): RouteDecision {
+  /**
+   * Direct message: allowed along an edge or to a system object; an allowed one is logged.
+   * Addressed to a scaled group's base name, it goes to the next member the sender has an edge to.
+   */
+  route(from: string, addressed: string, content: string): RouteDecision {
+    const to = this.#spread.pick(addressed, (node) => this.allows(from, node))
     if (!this.allows(from, to) && !isSystemObject(to)) return { kind: 'invalid_route', to, allowed: this.targets(from) }
     return { kind: 'deliver', to, data: this.#record(from, to, 'direct', content) }
   }

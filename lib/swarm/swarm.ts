@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { AgentInput, AskAnswer, Delivery, TurnUsage } from '../backends/index.js'
 import { ask, askTimeout, type AskPorts } from './ask.js'
 import { isSystemObject, type SwarmConfig } from '../config/types.js'
@@ -14,6 +15,7 @@ import type { ObjectHost, ObjectModule } from '../objects/types.js'
 import { parseOutput, type Directive } from './output-parser.js'
 import { PauseGate, type PauseOutcome } from './pause.js'
 import { agentSkills, givenSkills, SkillLibrary, type AgentSkill, type SkillText } from '../skills/agent-skills.js'
+import { GroupSpread } from './groups.js'
 import { Router, type BroadcastDecision, type RouteDecision } from './router.js'
 import { settledInSlices } from './in-slices.js'
 import { adjacencyOf } from '../config/topology.js'
@@ -26,6 +28,24 @@ export interface TaskListener {
   finished(taskId: number): void
   abandoned(taskId: number, reason: string): void
 }
+/**
+ * Ids of tasks sent in process: a string, so they never collide with the
+ * numeric ids of the database's task queue, unique across processes and restarts.
+ */
+const LOCAL_TASK_PREFIX = `t${randomBytes(4).toString('hex')}-`
+let localTasks = 0
+const localTaskId = () => `${LOCAL_TASK_PREFIX}${++localTasks}`
+
+/** stderr lines kept per agent, for the error that reports its exit */
+const STDERR_TAIL_LINES = 20
+
+/** The line of a dying process's stderr that says why: the last one naming an error, else the last one. */
+function stderrReason(lines: string[]): string {
+  const meaningful = lines.map((l) => l.trim()).filter((l) => l !== '' && !/^at /.test(l))
+  const reason = [...meaningful].reverse().find((l) => /error/i.test(l)) ?? meaningful.at(-1)
+  return reason ? `: ${reason}` : ''
+}
+
 const preview = (text: string, n = 200) => (text.length > n ? `${text.slice(0, n)}…` : text)
 
 /** What a swarm's objects need from where it runs (docs/objects.md). */
@@ -61,6 +81,8 @@ export class Swarm implements AgentHost, ObjectHost {
    * when the config, the library or the topology does, which is reconfigure.
    */
   readonly #givenSkills = new Map<string, SkillText[]>()
+  readonly #stderrTails = new Map<string, string[]>()
+  readonly #taskSpread = new GroupSpread()
   /** the task whose turn is producing output right now; routing it causes carries its id */
   #turn: TaskRef | null = null
   taskListener: TaskListener | null = null
@@ -161,20 +183,25 @@ export class Swarm implements AgentHost, ObjectHost {
    * Refused (inbox_full) when the agent has no room, so a task that is
    * accepted is one that will run. `task` is set for a task from the queue.
    */
-  sendTask(agentName: string, content: string, task: TaskRef | null = null): void {
+  sendTask(addressed: string, content: string, queued: TaskRef | null = null): TaskRef {
+    // A task for a scaled group's base name goes to its members in turn (lib/swarm/groups.ts).
+    const agentName = this.#taskSpread.pick(addressed, (name) => this.agents.has(name))
     const agent = this.agent(agentName)
     if (agent.state === 'error' || agent.state === 'stopped') throw errors.agentUnavailable(agentName, agent.state)
     if (!agent.hasRoom('task')) throw errors.inboxFull(this.swarm, agentName, INBOX_LIMIT)
     const over = this.#overBudget(agent)
     if (over) {
-      this.#budgetRefused(agent, over, ORCHESTRATOR, 'task', task)
+      this.#budgetRefused(agent, over, ORCHESTRATOR, 'task', queued)
       throw errors.budgetExceeded(over.who, over.used, over.max)
     }
+    // A task sent in process gets an id too, so every event of its turn names it (`genswarms task --wait`).
+    const task = queued ?? { id: localTaskId(), redelivered: false }
     this.#emit(
       { event_type: 'task_sent', agent: agentName, message: `task sent to ${agentName}: ${preview(content)}`, metadata: { task: preview(content, 1000) } },
       task,
     )
     agent.enqueue({ type: 'task', content, from: ORCHESTRATOR }, task)
+    return task
   }
 
   /** An external message between two nodes, checked against the topology like agent output. */
@@ -372,12 +399,12 @@ export class Swarm implements AgentHost, ObjectHost {
 
   turnFinished(_agent: AgentRuntime, entry: InboxEntry): void {
     // A message a task's turn caused carries the task for tracing, but only the task's own turn completes it.
-    if (entry.input.type === 'task' && entry.task) this.taskListener?.finished(entry.task.id)
+    if (entry.input.type === 'task' && typeof entry.task?.id === 'number') this.taskListener?.finished(entry.task.id)
   }
 
   abandoned(_agent: AgentRuntime, entries: InboxEntry[], reason: string): void {
     for (const entry of entries) {
-      if (entry.input.type === 'task' && entry.task) this.taskListener?.abandoned(entry.task.id, reason)
+      if (entry.input.type === 'task' && typeof entry.task?.id === 'number') this.taskListener?.abandoned(entry.task.id, reason)
     }
   }
 
@@ -480,6 +507,10 @@ export class Swarm implements AgentHost, ObjectHost {
   }
 
   stderr(agent: AgentRuntime, line: string): void {
+    const tail = this.#stderrTails.get(agent.name) ?? []
+    tail.push(line)
+    if (tail.length > STDERR_TAIL_LINES) tail.shift()
+    this.#stderrTails.set(agent.name, tail)
     this.#emit({ event_type: 'backend_stderr', level: 'debug', agent: agent.name, message: line }, agent.turn)
   }
 
@@ -493,7 +524,11 @@ export class Swarm implements AgentHost, ObjectHost {
 
   crashed(agent: AgentRuntime, code: number | null, signal: string | null): void {
     const how = signal ? `signal ${signal}` : `code ${code}`
-    this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})`, metadata: { code, signal } })
+    // stderr lines are debug events; the reason a process died is not, so its last lines travel with the error.
+    const stderr = this.#stderrTails.get(agent.name) ?? []
+    this.#stderrTails.delete(agent.name)
+    const why = stderrReason(stderr)
+    this.#emit({ event_type: 'agent_error', agent: agent.name, message: `agent ${agent.name} exited unexpectedly (${how})${why}`, metadata: { code, signal, ...(stderr.length > 0 ? { stderr_tail: stderr } : {}) } })
   }
 
   // ── Acting on the router's decisions ────────────────────────────────────

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander'
-import { CATEGORIES, LEVELS } from '../../events/taxonomy.js'
+import { CATEGORIES, LEVELS, type Level } from '../../events/taxonomy.js'
 import type { SwarmEvent } from '../../events/types.js'
 import { errors } from '../../errors.js'
 import { positiveInt, withContext } from '../command.js'
@@ -12,6 +12,7 @@ interface EventsOptions {
   agent?: string
   errors?: boolean
   warnings?: boolean
+  level?: Level
   category?: string
   type?: string
   minutes?: number
@@ -28,6 +29,7 @@ export function registerEvents(program: Command, env: CliEnvironment): void {
     .option('-a, --agent <agent>', 'only this agent (or object)')
     .option('--errors', 'only level error')
     .option('--warnings', 'only level warning (with --errors: both)')
+    .addOption(new Option('--level <level>', 'this level and above (default: info, so debug events such as agent state changes are hidden, unless --type names one)').choices([...LEVELS]))
     .addOption(new Option('--category <category>', 'only this category').choices([...CATEGORIES]))
     .option('--type <event_type>', 'only this event type, e.g. agent_output')
     .option('--minutes <n>', 'only the last n minutes', positiveInt('--minutes'))
@@ -36,10 +38,12 @@ export function registerEvents(program: Command, env: CliEnvironment): void {
     .option('--json', 'one JSON event per line')
     .addHelpText('after', '\nExamples:\n  genswarms events --errors --minutes 10\n  genswarms events -s research-swarm --type agent_output --follow --json')
     .action(withContext(env, (ctx: CliContext, opts: EventsOptions) => {
-      const levels = [...(opts.errors ? ['error'] : []), ...(opts.warnings ? ['warning'] : [])]
+      const chosen = [...(opts.errors ? ['error'] : []), ...(opts.warnings ? ['warning'] : [])]
+      const minimum = opts.level ?? (opts.type ? 'debug' : 'info')
+      const levels = chosen.length ? chosen : LEVELS.slice(LEVELS.indexOf(minimum))
       return showEvents(ctx, {
         swarm: opts.swarm, agent: opts.agent, category: opts.category, event_type: opts.type, minutes: opts.minutes,
-        ...(levels.length ? { levels } : {}),
+        ...(levels.length < LEVELS.length ? { levels } : {}),
       }, opts)
     }))
 }
@@ -57,9 +61,18 @@ export function registerLogs(program: Command, env: CliEnvironment): void {
     .addHelpText('after', '\nExamples:\n  genswarms logs research-swarm\n  genswarms logs research-swarm writer -f --debug')
     .action(withContext(env, (ctx: CliContext, swarm: string | undefined, agent: string | undefined, opts: { lines: number; follow?: boolean; debug?: boolean; json?: boolean }) => {
       if (agent && !swarm) throw errors.invalidInput('name the swarm before the agent')
+      if (swarm) knownSwarm(ctx, swarm)
       const levels = opts.debug ? {} : { levels: LEVELS.filter((l) => l !== 'debug') }
       return showEvents(ctx, { swarm, agent, ...levels }, { limit: opts.lines, follow: opts.follow, json: opts.json })
     }))
+}
+
+/** `logs <swarm>` for a swarm the database never saw is an error, as `status <swarm>` is; a removed swarm's events still count. */
+function knownSwarm(ctx: CliContext, swarm: string): void {
+  if (!ctx.hasDatabase) throw errors.swarmNotFound(swarm)
+  const engine = ctx.engine()
+  if (engine.registry.get(swarm) || engine.eventStore.query({ swarm, limit: 1 }).length > 0) return
+  throw errors.swarmNotFound(swarm)
 }
 
 async function showEvents(ctx: CliContext, filter: EventFilter, opts: { limit: number; follow?: boolean; json?: boolean }): Promise<void> {

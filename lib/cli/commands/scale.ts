@@ -5,19 +5,21 @@ import type { CliContext, CliEnvironment } from '../context.js'
 export function registerScale(program: Command, env: CliEnvironment): void {
   program
     .command('scale')
-    .description('scale the agent group <base> of a running swarm to <count> members named base_1..base_n')
+    .description('give agent <base> of a running swarm <count> clones, <base>_1..<base>_<count>, that share its work')
     .argument('<swarm>', 'swarm name')
-    .argument('<base>', 'group name: members are <base>_1, <base>_2, ...')
-    .argument('<count>', 'how many members to keep (0-100)')
+    .argument('<base>', 'the agent to clone; its clones are <base>_1, <base>_2, ...')
+    .argument('<count>', 'how many clones to keep (0-100; 0 removes them all)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', [
       '',
-      'New members clone the spec and the edges of an existing member (or of the agent named <base>);',
-      'members past <count> are stopped and removed. The change is recorded in the swarm\'s overlay,',
-      'so the members are back when the swarm starts again.',
+      'Clones copy the spec and the edges of <base> (or of <base>_1 when there is no <base>); clones past',
+      '<count> are stopped and removed. Tasks and messages addressed to <base> are spread round-robin over',
+      '<base> and its clones; a clone addressed by its own name gets exactly that. The change is recorded in',
+      'the swarm\'s overlay, so the clones are back when the swarm starts again, until `genswarms overlay',
+      '<swarm> --clear` or `genswarms clean` (which forgets the overlays of the swarms it removes).',
       '',
       'Example:',
-      '  genswarms scale research-swarm worker 3',
+      '  genswarms scale research-swarm writer 2     # writer, writer_1 and writer_2 share the writing',
     ].join('\n'))
     .action(withContext(env, scale))
 }

@@ -34,7 +34,8 @@ async function status(ctx: CliContext, name: string | undefined, opts: { json?: 
     for (const line of table(rows)) ctx.out.line(line)
     return
   }
-  const detail = await engine.locate(name).status()
+  // The server that runs a swarm knows its agents' live state; the database alone does not.
+  const detail = runsInServer(ctx, engine.registry.get(name)?.pid ?? null) ? await (await ctx.locate(name)).status() : await engine.locate(name).status()
   const shown = { ...detail, source: host(detail.pid) }
   if (opts.json) return ctx.out.json(shown)
   const c = ctx.out.out
@@ -53,7 +54,8 @@ async function status(ctx: CliContext, name: string | undefined, opts: { json?: 
     const to = targets.get(agent.name) ?? []
     // Only agents that spend tokens (or may) get the column, so mock and local swarms read as before.
     const tokens = agent.tokens.total_tokens > 0 || agent.budget ? `  ${c.dim(tokenLine(agent.tokens.total_tokens, agent.budget))}` : ''
-    ctx.out.line(`    ${agent.name} ${c.dim(`(${agent.backend})`)}${to.length ? ` → ${to.join(', ')}` : ''}${tokens}`)
+    const state = agent.state === 'unknown' ? '' : ` ${agent.state}`
+    ctx.out.line(`    ${agent.name} ${c.dim(`(${agent.backend})`)}${state}${to.length ? ` → ${to.join(', ')}` : ''}${tokens}`)
   }
   if (shown.tokens.total_tokens > 0 || shown.budget) ctx.out.line(`  ${c.dim('tokens'.padEnd(8))} ${tokenLine(shown.tokens.total_tokens, shown.budget)}`)
 }

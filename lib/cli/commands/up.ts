@@ -5,11 +5,12 @@ import { loadConfigFile, type SwarmConfig } from '../../config/index.js'
 import { serverLogPath } from '../../daemon/paths.js'
 import { readServerPid, removeServerPid, writeServerPid } from '../../daemon/server-pid.js'
 import { failureReason, logTail, spawnDetached } from '../../daemon/spawn.js'
-import { errors } from '../../errors.js'
+import { GenswarmsError, errors } from '../../errors.js'
 import type { SwarmManager } from '../../swarm/manager.js'
 import { positiveInt, withContext } from '../command.js'
 import type { CliContext, CliEnvironment } from '../context.js'
 import { ServerClient } from '../../hosts/index.js'
+import { loadDotEnv, projectSwarm } from '../project.js'
 
 const START_TIMEOUT_MS = 60_000
 
@@ -40,7 +41,7 @@ export function registerUp(program: Command, env: CliEnvironment, buildServer: B
     .option('-p, --port <port>', 'port to listen on (default: PORT or 4000; 0 picks a free one)', positiveInt('--port'))
     .option('--host <host>', 'address to listen on (default: GENSWARMS_HOST or 127.0.0.1)')
     .option('--foreground', 'run in this process until Ctrl-C, logging JSON lines to stdout')
-    .option('--swarm <config...>', 'also start these swarm configs inside the server once it listens')
+    .option('--swarm <config...>', 'also start these swarm configs inside the server once it listens (default in a `genswarms init` project: the one its genswarms.json names)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  genswarms up\n  genswarms up --foreground --port 4100 --swarm examples/research-swarm.yaml')
     .action(withContext(env, (ctx: CliContext, opts: UpOptions) => up(ctx, opts, buildServer)))
@@ -49,7 +50,10 @@ export function registerUp(program: Command, env: CliEnvironment, buildServer: B
 async function up(ctx: CliContext, opts: UpOptions, buildServer: BuildServer): Promise<void> {
   const running = readServerPid(ctx.dbPath)
   if (running && running.pid !== process.pid) throw errors.serverAlreadyRunning(running.pid, running.url)
-  const configPaths = (opts.swarm ?? []).map((file) => resolve(ctx.cwd, file))
+  loadDotEnv(ctx)
+  // In a project made by `genswarms init`, its genswarms.json names the swarm to run.
+  const project = opts.swarm || opts.foreground ? null : projectSwarm(ctx)
+  const configPaths = project ? [project.path] : (opts.swarm ?? []).map((file) => resolve(ctx.cwd, file))
   // Every config is checked before anything starts, so a typo does not leave a half-started server.
   const configs = await Promise.all(configPaths.map(async (path) => ({ path, config: await loadConfigFile(path) })))
   if (opts.foreground) return serve(ctx, opts, configs, buildServer)
@@ -74,8 +78,9 @@ async function up(ctx: CliContext, opts: UpOptions, buildServer: BuildServer): P
     progress.done()
     child.release()
   }
-  if (opts.json) return ctx.out.json({ status: 'running', url, pid: child.pid, log_path: logPath })
+  if (opts.json) return ctx.out.json({ status: 'running', url, pid: child.pid, log_path: logPath, swarms: configs.map((c) => c.config.name) })
   ctx.out.line(`${ctx.out.out.green('server running')} at ${ctx.out.out.bold(url)} (pid ${child.pid}); log: ${logPath}`)
+  if (project) ctx.out.line(`running swarm ${ctx.out.out.bold(configs[0]!.config.name)} from ${project.why}`)
 }
 
 async function waitForServer(ctx: CliContext, child: Awaited<ReturnType<typeof spawnDetached>>): Promise<string> {
@@ -83,6 +88,8 @@ async function waitForServer(ctx: CliContext, child: Awaited<ReturnType<typeof s
   for (;;) {
     if (child.exit) {
       const reason = failureReason(logTail(child.logPath, child.logOffset))
+      // The child's own one-line error (a busy port, a bad config) is the reason; its exit code adds nothing.
+      if (reason?.startsWith('error: ')) throw new GenswarmsError(errors.serverUnavailable.code, `${reason.slice('error: '.length)} (log: ${child.logPath})`, { statusCode: 503 })
       throw errors.serverUnavailable('(not started)', `exited with code ${child.exit.code}${reason ? `: ${reason}` : ''} (log: ${child.logPath})`)
     }
     const recorded = readServerPid(ctx.dbPath)
@@ -104,6 +111,9 @@ async function serve(ctx: CliContext, opts: UpOptions, configs: { path: string; 
     await app.listen({ port, host })
   } catch (err) {
     await app.close()
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw errors.serverUnavailable(`http://${host}:${port}`, `cannot start: port ${port} is already in use on ${host}; choose another with --port (or stop what listens there)`)
+    }
     throw err
   }
   const address = app.server.address() as AddressInfo
