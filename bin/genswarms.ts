@@ -19,6 +19,14 @@ const code = await runCli(
     entry: [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)],
   },
   // Loaded only by `up`: the other commands never need Fastify.
-  async ({ dbPath, daemonEntry }) => (await import('../app.js')).buildServer({ dbPath, daemonEntry }),
+  async ({ dbPath, daemonEntry, logs }) => (await import('../app.js')).buildServer({ dbPath, daemonEntry, ...(logs?.pretty ? { logger: prettyLogger(logs.colors) } : {}) }),
 )
 process.exit(code)
+
+/** pino-pretty in pino's worker thread, so formatting never runs on the server's event loop. */
+function prettyLogger(colorize: boolean) {
+  return {
+    level: process.env.LOG_LEVEL ?? 'info',
+    transport: { target: 'pino-pretty', options: { colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+  }
+}

@@ -31,6 +31,11 @@ export class Output {
     return this.#streams.stderr.isTTY === true
   }
 
+  /** Whether results go to a person: stdout is a terminal (a foreground server then logs for reading, not for machines). */
+  get stdoutIsTerminal(): boolean {
+    return this.#streams.stdout.isTTY === true
+  }
+
   line(text = ''): void {
     this.#streams.stdout.write(`${text}\n`)
   }

@@ -24,7 +24,13 @@ export interface ServerApp {
 }
 
 /** `daemonEntry` is how this CLI runs itself, so the server relaunches daemon swarms with the same program. */
-export type BuildServer = (opts: { dbPath: string; daemonEntry: string[] }) => Promise<ServerApp>
+export type BuildServer = (opts: { dbPath: string; daemonEntry: string[]; logs?: LogFormat }) => Promise<ServerApp>
+
+/** `pretty`: one coloured line per entry, for a person at a terminal; `json`: one JSON object per line, for files and log shippers. */
+export interface LogFormat {
+  pretty: boolean
+  colors: boolean
+}
 
 interface UpOptions {
   port?: number
@@ -40,7 +46,7 @@ export function registerUp(program: Command, env: CliEnvironment, buildServer: B
     .description('start the server (REST API and WebSocket); in the background unless --foreground')
     .option('-p, --port <port>', 'port to listen on (default: PORT or 4000; 0 picks a free one)', positiveInt('--port'))
     .option('--host <host>', 'address to listen on (default: GENSWARMS_HOST or 127.0.0.1)')
-    .option('--foreground', 'run in this process until Ctrl-C, logging JSON lines to stdout')
+    .option('--foreground', 'run in this process until Ctrl-C, logging to stdout: readable lines on a terminal, JSON lines otherwise (LOG_FORMAT=json|pretty decides)')
     .option('--swarm <config...>', 'also start these swarm configs inside the server once it listens (default in a `genswarms init` project: the one its genswarms.json names)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  genswarms up\n  genswarms up --foreground --port 4100 --swarm examples/research-swarm.yaml')
@@ -104,7 +110,9 @@ async function waitForServer(ctx: CliContext, child: Awaited<ReturnType<typeof s
 
 /** The server in this process until SIGINT/SIGTERM. */
 async function serve(ctx: CliContext, opts: UpOptions, configs: { path: string; config: SwarmConfig }[], buildServer: BuildServer): Promise<void> {
-  const app = await buildServer({ dbPath: ctx.dbPath, daemonEntry: ctx.entry })
+  // A terminal gets readable lines; a log file or a pipe keeps JSON. LOG_FORMAT=json|pretty decides when set.
+  const pretty = ctx.env.LOG_FORMAT ? ctx.env.LOG_FORMAT === 'pretty' : ctx.out.stdoutIsTerminal
+  const app = await buildServer({ dbPath: ctx.dbPath, daemonEntry: ctx.entry, logs: { pretty, colors: ctx.out.out.isColorSupported } })
   const port = opts.port ?? (ctx.env.PORT ? Number(ctx.env.PORT) : 4000)
   const host = opts.host ?? ctx.env.GENSWARMS_HOST ?? '127.0.0.1'
   try {
