@@ -7,6 +7,7 @@
  * run itself when executed directly (see `runIfMain`).
  */
 import { readdirSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -38,6 +39,11 @@ export function formatResult(name: string, result: BenchResult): string {
   }
   for (const note of result.notes ?? []) lines.push(`  · ${note}`)
   return lines.join('\n')
+}
+
+/** The machine a figure was measured on, with its load when the run began: ratios mean little without it. */
+export function machineNote(loadAtStart: number): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadAtStart.toFixed(2)} at start`
 }
 
 /** Lets a bench file run on its own: `node --import tsx bench/<file>.ts`. */

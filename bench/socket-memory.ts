@@ -14,10 +14,10 @@
  *   node --import tsx bench/socket-memory.ts [--sockets 2000] [--rounds 3]
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { cpus, loadavg } from 'node:os'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { WebSocket } from 'ws'
-import { runIfMain, type Bench, type BenchResult } from './run.js'
+import { runIfMain, type Bench, type BenchResult, machineNote } from './run.js'
 
 type Kind = 'genswarms' | 'raw'
 
@@ -141,7 +141,7 @@ export async function runSocketMemory(sockets = setting('sockets', 2000), rounds
     notes: [
       `server alone in a child process with --expose-gc, RSS after GC before and after the sockets open; ${WARMUP_SOCKETS} warm-up sockets first`,
       `${rounds} rounds, sides alternating, a fresh server each; medians; ratio per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}`,
-      `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${load.toFixed(2)} at start`,
+      machineNote(load),
     ],
   }
 }

@@ -27,7 +27,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Session } from 'node:inspector/promises'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -37,7 +37,7 @@ import websocket from '@fastify/websocket'
 import { buildServer } from '../app.js'
 import type { AgentSpec } from '../lib/config/types.js'
 import type { TaskClientReport, TaskClientRequest } from './helpers/task-client.js'
-import { runIfMain, type Bench, type BenchResult } from './run.js'
+import { runIfMain, type Bench, type BenchResult, machineNote } from './run.js'
 
 interface Settings {
   tasks: number
@@ -273,7 +273,7 @@ export async function runTaskPath(s: Settings = readSettings()): Promise<BenchRe
         `pipelined: ${s.tasks} tasks per phase, at most ${s.window} unanswered, ${s.warmup} warm-up tasks first; paced: ${s.paced} tasks at ${s.rate}/s to one agent; ${s.bytes}-byte tasks`,
         `${s.rounds} rounds, sides alternating, each figure the median over rounds; per round: one agent ${perRound('oneRate')}, 8 agents ${perRound('eightRate')}, p50 ${perRound('p50')}, p99 ${perRound('p99')}`,
         `server CPU is this process's CPU time over the one-agent phase ÷ tasks; the client runs in a child process`,
-        `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${load.toFixed(2)} at start`,
+        machineNote(load),
       ],
     }
   } finally {

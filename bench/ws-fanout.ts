@@ -28,14 +28,14 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer } from 'ws'
 import { buildServer } from '../app.js'
 import type { ClientsReport, ClientsRequest } from './helpers/ws-clients.js'
-import { runIfMain, type Bench, type BenchResult } from './run.js'
+import { runIfMain, type Bench, type BenchResult, machineNote } from './run.js'
 
 interface Settings {
   clients: number
@@ -291,7 +291,7 @@ export async function runFanout(s: Settings = readSettings()): Promise<BenchResu
         `throughput: ${s.outputs} outputs to ${s.clients} clients, at most ${s.window} in flight; ${s.bytes}-byte output content; genswarms also pushes agent_status working/idle per output (not counted), plain ws only agent_output`,
         `latency: task sent (plain: frame broadcast) → agent_output parsed by a client, ${s.probes} outputs one at a time, ${g.latency.samples} samples per side`,
         `${s.rounds} rounds, sides alternating, ${s.warmup} warm-up outputs each; ratio per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}`,
-        `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${load.toFixed(2)} at start; clients in a child process`,
+        `${machineNote(load)}; clients in a child process`,
       ],
     }
   } finally {

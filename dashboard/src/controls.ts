@@ -1,6 +1,6 @@
 import type { Channel } from 'phoenix'
 import { api, swarmPath } from './api.js'
-import { clear, h, notice } from './dom.js'
+import { attempt, clear, h } from './dom.js'
 
 /**
  * The forms that act on one swarm: send a task (over the socket, as any
@@ -78,12 +78,7 @@ export class Controls {
   }
 
   async #act(action: () => Promise<unknown>): Promise<void> {
-    try {
-      notice(null)
-      await action()
-    } catch (err) {
-      notice((err as Error).message)
-    }
+    await attempt(action)
     this.changed()
   }
 }

@@ -39,3 +39,13 @@ export function notice(message: string | null, kind: 'error' | 'info' = 'error')
   el.className = kind === 'info' ? 'info' : ''
   el.textContent = message ?? ''
 }
+
+/** Runs a user's action; a refusal is shown in the notice bar rather than lost in the console. */
+export async function attempt(action: () => Promise<unknown>): Promise<void> {
+  try {
+    notice(null)
+    await action()
+  } catch (err) {
+    notice((err as Error).message)
+  }
+}

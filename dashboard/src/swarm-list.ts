@@ -1,5 +1,5 @@
 import { api, swarmPath } from './api.js'
-import { clear, h, notice, time } from './dom.js'
+import { attempt, clear, h, notice, time } from './dom.js'
 
 interface SwarmRow {
   name: string
@@ -89,12 +89,7 @@ export class SwarmList {
   }
 
   async #act(action: () => Promise<unknown>): Promise<void> {
-    try {
-      notice(null)
-      await action()
-    } catch (err) {
-      notice((err as Error).message)
-    }
+    await attempt(action)
     await this.refresh()
   }
 }
